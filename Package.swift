@@ -1,0 +1,91 @@
+// swift-tools-version: 6.1
+// Boxless: NativeDriverKit, a deterministic PCI platform, device models, drivers and the `boxless` CLI.
+// Layering (DESIGN.md): drivers → NativeDriverKit ← hosts; device models → BoxlessPlatform;
+// only BoxlessRunner wires them. `Tests/LayeringTests` enforces the direction of every arrow.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Boxless",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "NativeDriverKit", targets: ["NativeDriverKit"]),
+        .executable(name: "boxless", targets: ["boxless"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The driver kit: the whole world of a driver. Imports nothing.
+        .target(name: "NativeDriverKit", path: "Sources/NativeDriverKit", swiftSettings: strict),
+
+        // Emulator core: clock, scheduler, PCI, interrupts, memory/IOMMU, faults, event log.
+        .target(
+            name: "BoxlessPlatform",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Platform", swiftSettings: strict),
+
+        // The emulator host: NativeDriverKit implemented on the platform.
+        .target(
+            name: "EmulatorHost", dependencies: ["NativeDriverKit", "BoxlessPlatform"],
+            path: "Sources/EmulatorHost", swiftSettings: strict),
+
+        // Device models (one target per chip family); they see only the platform.
+        .target(
+            name: "TestDeviceModel", dependencies: ["BoxlessPlatform"],
+            path: "DeviceModels/TestDevice", exclude: ["README.md"], swiftSettings: strict),
+
+        // Drivers (one target per driver); they see only the kit.
+        .target(
+            name: "TestDeviceDriver", dependencies: ["NativeDriverKit"],
+            path: "Sources/Drivers/TestDeviceDriver", swiftSettings: strict),
+
+        // libpcap, for every pcap/pcapng read and write.
+        .systemLibrary(
+            name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]),
+        .target(
+            name: "PacketCapture", dependencies: ["CPcap"],
+            path: "Sources/PacketCapture", swiftSettings: strict),
+
+        // The runner: wires models, drivers, hosts, traces and faults.
+        .target(
+            name: "BoxlessRunner",
+            dependencies: [
+                "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
+                "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
+            ],
+            path: "Sources/Runner", swiftSettings: strict),
+
+        .executableTarget(
+            name: "boxless",
+            dependencies: [
+                "BoxlessRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/CLI", swiftSettings: strict),
+
+        .testTarget(
+            name: "PlatformTests", dependencies: ["BoxlessPlatform"],
+            path: "Tests/PlatformTests", swiftSettings: strict),
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["EmulatorHost", "BoxlessRunner", "TestDeviceModel", "TestDeviceDriver", "NativeDriverKit", "BoxlessPlatform"],
+            path: "Tests/HostTests", swiftSettings: strict),
+        .testTarget(
+            name: "PacketCaptureTests", dependencies: ["PacketCapture"],
+            path: "Tests/PacketCaptureTests", swiftSettings: strict),
+        .testTarget(
+            name: "LayeringTests", dependencies: [],
+            path: "Tests/LayeringTests", swiftSettings: strict),
+        .testTarget(
+            name: "CLITests", dependencies: ["boxless"],
+            path: "Tests/CLITests", swiftSettings: strict),
+    ]
+)
