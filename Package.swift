@@ -41,7 +41,14 @@ let package = Package(
             name: "TestDeviceModel", dependencies: ["BoxlessPlatform"],
             path: "DeviceModels/TestDevice", exclude: ["README.md"], swiftSettings: strict),
 
+        .target(
+            name: "E1000Model", dependencies: ["BoxlessPlatform"],
+            path: "DeviceModels/E1000", exclude: ["Definitions/FACTS.md"], swiftSettings: strict),
+
         // Drivers (one target per driver); they see only the kit.
+        .target(
+            name: "E1000Driver", dependencies: ["NativeDriverKit"],
+            path: "Sources/Drivers/E1000Driver", swiftSettings: strict),
         .target(
             name: "TestDeviceDriver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/TestDeviceDriver", swiftSettings: strict),
@@ -78,6 +85,12 @@ let package = Package(
             name: "HostTests",
             dependencies: ["EmulatorHost", "BoxlessRunner", "TestDeviceModel", "TestDeviceDriver", "NativeDriverKit", "BoxlessPlatform"],
             path: "Tests/HostTests", swiftSettings: strict),
+        .testTarget(
+            name: "E1000ModelTests", dependencies: ["E1000Model", "BoxlessPlatform"],
+            path: "Tests/E1000ModelTests", swiftSettings: strict),
+        .testTarget(
+            name: "E1000Tests", dependencies: ["E1000Model", "E1000Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
+            path: "Tests/E1000Tests", swiftSettings: strict),
         .testTarget(
             name: "PacketCaptureTests", dependencies: ["PacketCapture"],
             path: "Tests/PacketCaptureTests", swiftSettings: strict),

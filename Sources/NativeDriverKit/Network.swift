@@ -111,6 +111,20 @@ public protocol NetworkClient: AnyObject {
     func linkChanged(_ state: LinkState)
 }
 
+/// Which frames the interface accepts besides those addressed to its own MAC address and broadcast.
+public struct ReceiveFilter: Hashable, Sendable {
+    /// Accept every frame (as a capture tool or a bridge asks).
+    public var promiscuous: Bool
+    /// Accept every multicast frame.
+    public var allMulticast: Bool
+    /// Multicast addresses to accept (the driver programs exact filters or a hash table).
+    public var multicast: [MACAddress]
+    /// Creates a filter.
+    public init(promiscuous: Bool = false, allMulticast: Bool = false, multicast: [MACAddress] = []) {
+        self.promiscuous = promiscuous; self.allMulticast = allMulticast; self.multicast = multicast
+    }
+}
+
 /// The network class interface a NIC driver serves.
 public protocol NetworkInterface: AnyObject {
     /// The station address (from the EEPROM or NVM).
@@ -127,4 +141,6 @@ public protocol NetworkInterface: AnyObject {
     func transmit(_ frame: UnsafeRawBufferPointer, token: UInt64, offload: TransmitOffload) -> TransmitResult
     /// Current statistics (reading may fold the device's read-to-clear counters in).
     func statistics() -> NetworkStatistics
+    /// Sets which frames are accepted (own address and broadcast always are).
+    func setReceiveFilter(_ filter: ReceiveFilter)
 }

@@ -1,0 +1,1 @@
+// placeholder until the e1000 driver lands
