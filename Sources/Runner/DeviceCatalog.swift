@@ -19,6 +19,8 @@ public struct CatalogEntry {
     public let makeModel: @Sendable () -> any PCIDeviceModel
     /// The Swift driver for it.
     public let driver: any PCIDriver.Type
+    /// Whether it is a network device (its model has an Ethernet port).
+    public var isNIC: Bool { kind == "Ethernet controller" }
 }
 
 /// The device models this build knows.

@@ -9,9 +9,9 @@ public final class Machine {
     /// Settings of this run.
     public let configuration: MachineConfiguration
     /// The virtual clock and event queue.
-    public let scheduler = Scheduler()
+    public let scheduler: Scheduler
     /// The event log.
-    public private(set) var log: EventLog!
+    public let log: EventLog
     /// Physical memory.
     public let memory = PhysicalMemory()
     /// The run's root random stream.
@@ -40,8 +40,9 @@ public final class Machine {
     public init(configuration: MachineConfiguration = MachineConfiguration()) {
         self.configuration = configuration
         self.random = SeededRandom(seed: configuration.seed)
-        let s = scheduler
-        self.log = EventLog(clock: { s.now })
+        let s = Scheduler()
+        scheduler = s
+        log = EventLog(clock: { s.now })
     }
 
     /// Current virtual time.

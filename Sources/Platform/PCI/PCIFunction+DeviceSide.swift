@@ -86,14 +86,20 @@ extension PCIFunction {
             if !write { buffer.initializeMemory(as: UInt8.self, repeating: 0xFF) }
             return done(.masterAbort)
         }
-        // Resolve every piece first, so a fault leaves memory untouched.
-        var pieces: [(UnsafeMutableRawPointer, Int, Int)] = []   // (host pointer, buffer offset, count)
+        // Resolve every piece first, so a fault leaves memory untouched. The common case is one
+        // mapping covering the whole transfer: no allocation on that path.
+        var first: (UnsafeMutableRawPointer, Int)?
+        var pieces: [(UnsafeMutableRawPointer, Int, Int)] = []   // (host pointer, buffer offset, count), when split
         var done_ = 0
         while done_ < length {
             let a = address + UInt64(done_)
             switch iommu.translate(a, length: length - done_, write: write) {
             case .success(let (p, n)):
-                pieces.append((p, done_, n)); done_ += n
+                if done_ == 0 && n == length { first = (p, n) } else {
+                    if let f = first { pieces.append((f.0, 0, f.1)); first = nil }
+                    pieces.append((p, done_, n))
+                }
+                done_ += n
             case .failure(let fault):
                 let code: FindingCode, msg: String
                 switch fault {
@@ -108,6 +114,14 @@ extension PCIFunction {
                 if !write { buffer.initializeMemory(as: UInt8.self, repeating: 0xFF) }
                 return done(.iommuFault)
             }
+        }
+        if let (p, _) = first {
+            if machine.faults == nil {
+                if write { p.copyMemory(from: buffer.baseAddress!, byteCount: length) }
+                else { buffer.baseAddress!.copyMemory(from: p, byteCount: length) }
+                return done(.ok)
+            }
+            pieces = [(p, 0, length)]
         }
         if let f = machine.faults {
             // The hook sees (and may change) the bytes in flight: copy a device write first so the

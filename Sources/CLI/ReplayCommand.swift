@@ -1,0 +1,103 @@
+import ArgumentParser
+import BoxlessRunner
+import Foundation
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a pcap/pcapng trace through a NIC model and its driver, and check every frame.")
+    @Argument(help: "The trace (pcap or pcapng).") var trace: String
+    @Option(help: "NIC model: e1000 (82540EM) or e1000e (82574L).") var nic: String
+    @Option(help: "Host: emulator.") var host = "emulator"
+    @Option(help: "rx: trace → wire → driver; tx: trace → driver → wire.") var direction = "rx"
+    @Option(help: "The run's seed.") var seed: UInt64 = 1
+    @Option(help: "A fault plan (not available yet).") var faults: String?
+    @Option(help: "A BPF filter expression (compiled by libpcap).") var filter: String?
+    @Option(name: .customLong("capture-rx"), help: "Write what the driver delivered to this pcap file.") var captureRX: String?
+    @Option(name: .customLong("capture-tx"), help: "Write what the NIC put on the wire to this pcap file.") var captureTX: String?
+    @Option(help: "original, line-rate or scale:X.") var timing = "original"
+    @Option(help: "Frames the capture cut short: pad, skip or error.") var truncated = "pad"
+    @Option(name: .customLong("param"), help: "Driver parameter name=value (repeatable).") var params: [String] = []
+    @Flag(help: "Turn strict mode off.") var lenient = false
+    @Option(help: "Write the event log as JSON Lines to this file.") var eventLog: String?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard host == "emulator" else { throw ValidationError("--host \(host) is not available in this build (hosts: emulator)") }
+        guard ReplayDirection(rawValue: direction) != nil else { throw ValidationError("--direction must be rx or tx (got '\(direction)')") }
+        guard ReplayTiming(argument: timing) != nil else { throw ValidationError("--timing must be original, line-rate or scale:X with X > 0 (got '\(timing)')") }
+        guard TruncatedPolicy(rawValue: truncated) != nil else { throw ValidationError("--truncated must be pad, skip or error (got '\(truncated)')") }
+        guard faults == nil else { throw ValidationError("--faults: fault plans are not available in this build yet") }
+        for p in params where !p.contains("=") { throw ValidationError("--param takes name=value (got '\(p)')") }
+    }
+
+    func run() throws {
+        var o = ReplayOptions(trace: trace, nic: nic)
+        o.direction = ReplayDirection(rawValue: direction)!
+        o.seed = seed; o.filter = filter; o.captureRX = captureRX; o.captureTX = captureTX
+        o.timing = ReplayTiming(argument: timing)!; o.truncated = TruncatedPolicy(rawValue: truncated)!
+        o.strict = !lenient; o.eventLog = eventLog
+        for p in params {
+            let kv = p.split(separator: "=", maxSplits: 1)
+            o.driverParameters[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+        }
+        let progress = ProgressLine(label: "replay")
+        let s: ReplaySummary
+        do {
+            let r = try ReplayRun(o, progress: progress.update)
+            s = try r.run()
+        } catch { progress.clear(); throw fail("\(error)") }
+        progress.clear()
+        if json { try printJSON(s) } else {
+            print("\(s.trace): \(s.direction) through \(s.device) + \(s.driver): \(s.packets_in) in, \(s.delivered) delivered, \(s.dropped.total) dropped"
+                  + (s.dropped.reasons.filter { $0.count > 0 }.isEmpty ? "" : " (" + s.dropped.reasons.filter { $0.count > 0 }.map { "\($0.counter) \($0.count)" }.joined(separator: ", ") + ")")
+                  + ", \(s.mismatched) mismatched")
+            if s.truncated_padded + s.truncated_skipped + s.runts_padded > 0 {
+                print("truncated: \(s.truncated_padded) padded, \(s.truncated_skipped) skipped; runts padded: \(s.runts_padded)")
+            }
+            print("virtual \(Double(s.virtual_ns) / 1e6) ms, wall \(Double(s.wall_ns) / 1e6) ms, \(s.events) events, digest \(s.digest)")
+            for f in s.failures { print("failed: \(f)") }
+            for f in s.findings.prefix(20) { print("finding: \(f)") }
+            print(s.passed ? "PASSED" : "FAILED")
+        }
+        if !s.passed { throw ExitCode(1) }
+    }
+}
+
+struct GenTrace: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen-trace", abstract: "Write a synthetic trace (well-formed frames, seeded) with libpcap.")
+    @Argument(help: "Output pcap file.") var output: String
+    @Option(help: "mixed, min (64-byte frames at line rate) or max (1518-byte frames at line rate).") var kind = "mixed"
+    @Option(help: "Number of frames.") var count = 1000
+    @Option(help: "Seed.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard TraceGenerator.Kind(rawValue: kind) != nil else { throw ValidationError("--kind must be mixed, min or max (got '\(kind)')") }
+        guard count > 0 && count <= 100_000_000 else { throw ValidationError("--count must be 1…100000000") }
+    }
+
+    func run() throws {
+        do { try TraceGenerator.write(kind: TraceGenerator.Kind(rawValue: kind)!, count: count, seed: seed, to: output) }
+        catch { throw fail("\(error)") }
+        print("wrote \(count) \(kind) frames to \(output)")
+    }
+}
+
+/// A one-line progress indicator on stderr, shown only on a terminal.
+final class ProgressLine: @unchecked Sendable {
+    let label: String
+    let enabled = isatty(2) == 1
+    private var last = ContinuousClock.now   // wall time: only to throttle drawing
+    private var shown = false
+    init(label: String) { self.label = label }
+    func update(_ frames: Int) {
+        guard enabled, ContinuousClock.now - last > .milliseconds(200) else { return }
+        last = ContinuousClock.now
+        shown = true
+        FileHandle.standardError.write(Data("\r\(label): \(frames) frames…".utf8))
+    }
+    func clear() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

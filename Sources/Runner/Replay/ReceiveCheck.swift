@@ -1,0 +1,140 @@
+import NativeDriverKit
+
+/// The receive check of DESIGN.md: every frame that reached the wire is delivered exactly once, in
+/// order, byte-identical — or is missing, and the device counted a drop for it.
+///
+/// Frames in flight (sent, not yet delivered or declared dropped) wait in a FIFO; memory is bounded
+/// by what the device can hold. A delivered frame is matched against the oldest in-flight frame
+/// equal to it; the frames before it are missing (dropped). A delivered frame that equals none is a
+/// mismatch, reported with the first differing offset against the oldest in-flight frame.
+public struct ReceiveCheck {
+    private var inFlight: [(index: Int, bytes: [UInt8])] = []
+    private var head = 0
+    /// Frames sent on the wire.
+    public private(set) var sent = 0
+    /// Frames delivered correctly.
+    public private(set) var delivered = 0
+    /// Frames never delivered (they must be counted by the device).
+    public private(set) var missing = 0
+    /// Delivered frames that match nothing sent.
+    public private(set) var mismatched = 0
+    /// The first mismatch: trace packet index and byte offset.
+    public private(set) var firstMismatch: (index: Int, offset: Int)?
+    /// Indices of the first few missing frames (for the report).
+    public private(set) var missingSample: [Int] = []
+
+    /// Creates an empty check.
+    public init() {}
+
+    /// A frame went on the wire.
+    public mutating func sentFrame(index: Int, bytes: [UInt8]) {
+        inFlight.append((index, bytes))
+        sent += 1
+    }
+
+    /// The driver delivered a frame; a stripped VLAN tag is put back before comparing.
+    public mutating func deliveredFrame(_ frame: UnsafeRawBufferPointer, vlanTag: UInt16?) {
+        var got = Array(frame)
+        if let tag = vlanTag, got.count >= 12 {
+            got.insert(contentsOf: [0x81, 0x00, UInt8(tag >> 8), UInt8(tag & 0xFF)], at: 12)
+        }
+        var k = head
+        while k < inFlight.count && inFlight[k].bytes != got { k += 1 }
+        if k == inFlight.count {
+            mismatched += 1
+            if firstMismatch == nil, head < inFlight.count {
+                let want = inFlight[head].bytes
+                let off = firstDifference(want, got)
+                firstMismatch = (inFlight[head].index, off)
+            } else if firstMismatch == nil {
+                firstMismatch = (-1, 0)
+            }
+            return
+        }
+        for j in head..<k where missingSample.count < 16 { missingSample.append(inFlight[j].index) }
+        missing += k - head
+        delivered += 1
+        head = k + 1
+        compact()
+    }
+
+    /// Ends the run: everything still in flight is missing.
+    public mutating func finish() {
+        for j in head..<inFlight.count where missingSample.count < 16 { missingSample.append(inFlight[j].index) }
+        missing += inFlight.count - head
+        head = inFlight.count
+        compact()
+    }
+
+    private mutating func compact() {
+        if head > 1024 && head * 2 > inFlight.count {
+            inFlight.removeFirst(head)
+            head = 0
+        }
+    }
+}
+
+/// The transmit check: every frame handed to the driver appears on the wire exactly once,
+/// byte-identical (a frame under 60 bytes may be padded with zeros by the NIC), or is reported failed.
+public struct TransmitCheck {
+    private var queued: [(index: Int, bytes: [UInt8])] = []
+    private var head = 0
+    /// Frames handed to the driver and accepted.
+    public private(set) var accepted = 0
+    /// Frames the driver refused or reported failed.
+    public private(set) var failed = 0
+    /// Frames seen on the wire matching what was queued.
+    public private(set) var onWire = 0
+    /// Wire frames that match nothing queued (duplicates, corruption).
+    public private(set) var mismatched = 0
+    /// Accepted frames that never appeared and were not reported failed.
+    public private(set) var lost = 0
+    /// The first mismatch: trace packet index and byte offset.
+    public private(set) var firstMismatch: (index: Int, offset: Int)?
+    private var failedIndices = Set<Int>()
+
+    /// Creates an empty check.
+    public init() {}
+
+    /// The driver accepted frame `index`.
+    public mutating func accepted(index: Int, bytes: [UInt8]) { queued.append((index, bytes)); accepted += 1 }
+    /// The driver refused frame `index` or completed it with failure.
+    public mutating func failed(index: Int) { failed += 1; failedIndices.insert(index) }
+
+    static func sameFrame(_ want: [UInt8], _ wire: UnsafeRawBufferPointer) -> Bool {
+        if wire.count == want.count { return wire.elementsEqual(want) }
+        // Short frames are padded to 60 bytes with zeros (TCTL.PSP and equivalents).
+        guard want.count < 60, wire.count == 60 else { return false }
+        return wire.prefix(want.count).elementsEqual(want) && wire.dropFirst(want.count).allSatisfy { $0 == 0 }
+    }
+
+    /// A frame arrived on the wire.
+    public mutating func wireFrame(_ frame: UnsafeRawBufferPointer) {
+        var k = head
+        while k < queued.count && !Self.sameFrame(queued[k].bytes, frame) { k += 1 }
+        guard k < queued.count else {
+            mismatched += 1
+            if firstMismatch == nil, head < queued.count {
+                let want = queued[head].bytes
+                firstMismatch = (queued[head].index, firstDifference(want, Array(frame)))
+            }
+            return
+        }
+        for j in head..<k where !failedIndices.contains(queued[j].index) { lost += 1 }
+        onWire += 1
+        head = k + 1
+        if head > 1024 && head * 2 > queued.count { queued.removeFirst(head); head = 0 }
+    }
+
+    /// Ends the run.
+    public mutating func finish() {
+        for j in head..<queued.count where !failedIndices.contains(queued[j].index) { lost += 1 }
+        head = queued.count
+    }
+}
+
+/// The first offset where `a` and `b` differ (the shorter length if one is a prefix of the other).
+func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    for i in 0..<min(a.count, b.count) where a[i] != b[i] { return i }
+    return min(a.count, b.count)
+}

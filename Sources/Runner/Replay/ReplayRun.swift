@@ -1,0 +1,256 @@
+import BoxlessPlatform
+import EmulatorHost
+import NativeDriverKit
+import PacketCapture
+
+/// A device model with an Ethernet port (NIC models conform in the runner).
+public protocol EthernetDeviceModel: PCIDeviceModel {
+    /// The MAC's side of the link (exists once the model is plugged in).
+    var port: EthernetPort! { get }
+}
+
+/// Replays a trace through a NIC model and its driver and checks the driver's path
+/// (DESIGN.md, "Checks"; `boxless replay`).
+public final class ReplayRun {
+    let options: ReplayOptions
+    let source: any FrameSource
+    let machine: BoxlessMachine
+    let model: any EthernetDeviceModel
+    let nic: any NetworkInterface
+    let wire: EthernetPort
+    let client: ReplayClient
+    let tap: WireTap
+    var rxCheck = ReceiveCheck()
+    var txCheck = TransmitCheck()
+    var taken = 0, paddedTruncated = 0, runts = 0
+    var failures: [String] = []
+    var progress: ((Int) -> Void)?
+    private var rxCapture: PcapWriter?
+    private var txCapture: PcapWriter?
+    private var eventFile: EventLogFile?
+
+    /// Builds the machine, probes the driver and opens the interface. `source` overrides the trace.
+    public init(_ o: ReplayOptions, source: (any FrameSource)? = nil, progress: ((Int) -> Void)? = nil) throws {
+        options = o
+        self.progress = progress
+        guard let entry = DeviceCatalog.entry(named: o.nic) else { throw MachineError.unknownModel(o.nic) }
+        guard entry.isNIC else {
+            throw RunnerError.badOption("--nic \(o.nic) is not a network device (NICs: \(DeviceCatalog.entries.filter(\.isNIC).map(\.name).joined(separator: ", ")))")
+        }
+        self.source = try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated)
+        machine = try BoxlessMachine(MachineSpec(slots: [.init(model: o.nic, device: 3)], seed: o.seed, strict: o.strict,
+                                                 driverParameters: o.driverParameters))
+        if let p = o.eventLog { eventFile = try EventLogFile(path: p); machine.machine.log.sink = eventFile }
+        guard let m = machine.machine.function(at: PCIAddress(device: 3))?.model as? any EthernetDeviceModel else {
+            throw RunnerError.badOption("--nic \(o.nic): model has no Ethernet port")
+        }
+        model = m
+        wire = EthernetPort(name: "wire", machine: machine.machine)
+        EthernetPort.connect(m.port, wire)
+        tap = WireTap()
+        wire.receiver = tap
+        client = ReplayClient()
+        do {
+            if let p = o.captureRX { rxCapture = try PcapWriter(path: p) }
+            if let p = o.captureTX { txCapture = try PcapWriter(path: p) }
+        } catch { throw RunnerError.cannotWrite(error.file ?? "capture", error.description) }
+        try machine.start()
+        guard let bound = machine.host.bound.first, let nic = bound.instance as? any NetworkInterface else {
+            let why = machine.host.probeFailures.first.map { "\($0.driverName) probe failed: \($0.error)" } ?? "no driver bound"
+            throw RunnerError.badOption("\(o.nic): \(why)")
+        }
+        self.nic = nic
+        tap.onFrame = { [unowned self] frame in
+            let t = self.machine.machine.now.nanoseconds
+            try? self.txCapture?.write(timestampNanoseconds: t, bytes: Array(frame))
+            if self.options.direction == .tx { self.txCheck.wireFrame(frame) }
+        }
+        client.onReceive = { [unowned self] frame, info in
+            let t = self.machine.machine.now.nanoseconds
+            try? self.rxCapture?.write(timestampNanoseconds: t, bytes: Array(frame))
+            self.rxCheck.deliveredFrame(frame, vlanTag: info.vlanTag)
+        }
+        let client = self.client
+        do {
+            try machine.host.onCPU { () throws(DriverError) in
+                try nic.open(client: client)
+                nic.setReceiveFilter(ReceiveFilter(promiscuous: true))
+            }
+        } catch { throw RunnerError.badOption("\(o.nic): open failed: \(error)") }
+    }
+
+    /// Runs the replay and the checks.
+    public func run() throws -> ReplaySummary {
+        let wallStart = ContinuousClock.now   // wall time only for reporting speed
+        let s = machine.machine.scheduler
+        let events = machine.machine.configuration.eventLimit
+        // Link first: auto-negotiation takes virtual time, which costs no wall time.
+        let linkDeadline = s.now + .seconds(10)
+        while !client.link.up, s.step(notAfter: linkDeadline) {}
+        if !client.link.up { failures.append("link did not come up within 10 s of virtual time") }
+        var sourceError: Error?
+        if client.link.up {
+            let injector = Injector(run: self)
+            do { try injector.start() } catch { sourceError = error }
+            while !injector.done, sourceError == nil, s.eventsRun < events, s.step(notAfter: VirtualTime(rawValue: .max)) {
+                if let e = injector.error { sourceError = e }
+            }
+            if let e = injector.error { sourceError = e }
+            if s.eventsRun >= events { failures.append("event limit of \(events) reached") }
+            // Let the last frames through interrupt moderation and the driver's poll.
+            s.run(until: s.now + .milliseconds(50))
+        }
+        let stats = machine.host.onCPU { nic.statistics() }
+        machine.host.onCPU { nic.close() }
+        s.run(until: s.now + .milliseconds(1))
+        machine.host.detachAll()
+        s.run(until: s.now + .milliseconds(1))
+        rxCheck.finish()
+        txCheck.finish()
+        try? rxCapture?.close()
+        try? txCapture?.close()
+        eventFile?.close()
+        if let e = sourceError { throw e }
+        return summary(stats: stats, wall: ContinuousClock.now - wallStart)
+    }
+
+    private func summary(stats: NetworkStatistics, wall: Duration) -> ReplaySummary {
+        let log = machine.machine.log
+        let findings = log.findings.map(\.description)
+        let warnings = machine.host.driverLog.filter { $0.level >= .warning }.map { "\($0.source): [\($0.level)] \($0.message)" }
+        var f = failures
+        let rx = options.direction == .rx
+        let delivered = rx ? rxCheck.delivered : txCheck.onWire
+        let mismatched = rx ? rxCheck.mismatched : txCheck.mismatched
+        let unaccounted: Int
+        if rx {
+            unaccounted = max(0, rxCheck.missing - Int(stats.rxDroppedTotal))
+            if UInt64(rxCheck.missing) != stats.rxDroppedTotal {
+                f.append("\(rxCheck.missing) frames missing but the device counted \(stats.rxDroppedTotal) drops"
+                         + (rxCheck.missingSample.isEmpty ? "" : " (first missing packets: \(rxCheck.missingSample.prefix(8).map(String.init).joined(separator: ", ")))"))
+            }
+        } else {
+            unaccounted = txCheck.lost
+            if txCheck.lost > 0 { f.append("\(txCheck.lost) frames accepted by the driver never reached the wire and were not reported failed") }
+        }
+        if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        if !findings.isEmpty { f.append("\(findings.count) findings") }
+        if machine.host.driverErrors > 0 { f.append("\(machine.host.driverErrors) driver errors logged") }
+        let mm = rx ? rxCheck.firstMismatch : txCheck.firstMismatch
+        let driverName = machine.spec.slots.first.flatMap { DeviceCatalog.entry(named: $0.model)?.driver.name } ?? "?"
+        return ReplaySummary(
+            host: "emulator", device: model.name, driver: driverName,
+            direction: options.direction.rawValue, trace: source.name, seed: options.seed, timing: options.timing.description,
+            packets_in: taken, delivered: delivered,
+            dropped: .init(total: rx ? stats.rxDroppedTotal : UInt64(txCheck.failed),
+                           reasons: rx ? stats.rxDropped.map { .init(counter: $0.0, count: $0.1) } : [.init(counter: "tx-failed", count: UInt64(txCheck.failed))]),
+            mismatched: mismatched, unaccounted: unaccounted, failed: txCheck.failed,
+            truncated_padded: paddedTruncated, truncated_skipped: source.skippedTruncated, runts_padded: runts,
+            first_mismatch: mm.map { .init(packet: $0.index, offset: $0.offset) },
+            virtual_ns: machine.machine.now.nanoseconds,
+            wall_ns: UInt64(wall.components.seconds) * 1_000_000_000 + UInt64(wall.components.attoseconds / 1_000_000_000),
+            events: log.count, digest: log.digest, findings: Array(findings.prefix(100)), driver_warnings: Array(warnings.prefix(100)),
+            passed: f.isEmpty, failures: f)
+    }
+}
+
+/// Feeds the source's frames to the wire (RX) or the driver (TX) at their times, one frame ahead.
+final class Injector {
+    unowned let run: ReplayRun
+    private var pending: ReplayFrame?
+    private var firstTimestamp: UInt64?
+    private var startTime = VirtualTime.zero
+    private var lastTime = VirtualTime.zero
+    private(set) var done = false
+    private(set) var error: Error?
+    private var waitingForCompletion = false
+
+    init(run: ReplayRun) { self.run = run }
+
+    private var scheduler: Scheduler { run.machine.machine.scheduler }
+
+    func start() throws {
+        startTime = run.wire.nextStart
+        lastTime = startTime
+        run.client.onTransmitCompleted = { [unowned self] token, success in
+            if !success { self.run.txCheck.failed(index: Int(token)) }
+            if self.waitingForCompletion { self.waitingForCompletion = false; self.scheduleNext() }
+        }
+        try advance()
+    }
+
+    /// Reads the next frame and schedules it.
+    private func advance() throws {
+        guard let f = try run.source.next() else { pending = nil; done = true; return }
+        pending = f
+        run.taken += 1
+        if f.paddedTruncated { run.paddedTruncated += 1 }
+        if f.paddedRunt { run.runts += 1 }
+        if run.taken % 4096 == 0 { run.progress?(run.taken) }
+        scheduleNext()
+    }
+
+    private func when(_ f: ReplayFrame) -> VirtualTime {
+        let first = firstTimestamp ?? f.timestampNanoseconds
+        firstTimestamp = first
+        var t: VirtualTime
+        switch run.options.timing {
+        case .lineRate:
+            t = run.options.direction == .rx ? run.wire.nextStart : lastTime
+        case .original, .scale:
+            let scale: Double = { if case .scale(let x) = run.options.timing { return x } else { return 1 } }()
+            let delta = f.timestampNanoseconds >= first ? f.timestampNanoseconds - first : 0
+            let ps = scale == 1 ? delta &* 1000 : UInt64(min(Double(delta) * 1000 / scale, Double(UInt64.max / 2)))
+            t = startTime + .picoseconds(ps)
+        }
+        t = max(t, lastTime)      // captures are not always in time order; time never goes back
+        lastTime = t
+        return t
+    }
+
+    private func scheduleNext() {
+        guard let f = pending else { return }
+        scheduler.schedule(at: when(f)) { [unowned self] in self.fire() }
+    }
+
+    private func fire() {
+        guard let f = pending else { return }
+        switch run.options.direction {
+        case .rx:
+            f.bytes.withUnsafeBytes { _ = run.wire.send($0) }
+            run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
+        case .tx:
+            let nic = run.nic
+            let r = run.machine.host.onCPU { f.bytes.withUnsafeBytes { nic.transmit($0, token: UInt64(f.index), offload: .none) } }
+            switch r {
+            case .queued: run.txCheck.accepted(index: f.index, bytes: f.bytes)
+            case .rejected: run.txCheck.failed(index: f.index)
+            case .busy:
+                // Ring full: retry after the next completion (or shortly, if none comes).
+                waitingForCompletion = true
+                scheduler.schedule(after: .microseconds(50)) { [unowned self] in
+                    if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
+                }
+                return
+            }
+        }
+        do { try advance() } catch { self.error = error; done = true }
+    }
+}
+
+/// The runner's client of the driver: deliveries, completions and link changes.
+final class ReplayClient: NetworkClient {
+    var link = LinkState.down
+    var onReceive: (UnsafeRawBufferPointer, ReceiveInfo) -> Void = { _, _ in }
+    var onTransmitCompleted: (UInt64, Bool) -> Void = { _, _ in }
+    func received(_ frame: UnsafeRawBufferPointer, info: ReceiveInfo) { onReceive(frame, info) }
+    func transmitCompleted(token: UInt64, success: Bool) { onTransmitCompleted(token, success) }
+    func linkChanged(_ state: LinkState) { link = state }
+}
+
+/// The far end of the wire: sees what the NIC transmits.
+final class WireTap: EthernetReceiver {
+    var onFrame: (UnsafeRawBufferPointer) -> Void = { _ in }
+    func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) { onFrame(frame) }
+    func carrierChanged(_ up: Bool) {}
+}
