@@ -45,7 +45,14 @@ let package = Package(
             name: "E1000Model", dependencies: ["BoxlessPlatform"],
             path: "DeviceModels/E1000", exclude: ["Definitions/FACTS.md"], swiftSettings: strict),
 
+        .target(
+            name: "AHCIModel", dependencies: ["BoxlessPlatform"],
+            path: "DeviceModels/AHCI", swiftSettings: strict),
+
         // Drivers (one target per driver); they see only the kit.
+        .target(
+            name: "AHCIDriver", dependencies: ["NativeDriverKit"],
+            path: "Sources/Drivers/AHCIDriver", swiftSettings: strict),
         .target(
             name: "E1000Driver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/E1000Driver", swiftSettings: strict),
@@ -91,6 +98,12 @@ let package = Package(
         .testTarget(
             name: "E1000Tests", dependencies: ["E1000Model", "E1000Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/E1000Tests", swiftSettings: strict),
+        .testTarget(
+            name: "AHCIModelTests", dependencies: ["AHCIModel", "BoxlessPlatform"],
+            path: "Tests/AHCIModelTests", swiftSettings: strict),
+        .testTarget(
+            name: "AHCITests", dependencies: ["AHCIModel", "AHCIDriver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
+            path: "Tests/AHCITests", swiftSettings: strict),
         .testTarget(
             name: "PacketCaptureTests", dependencies: ["PacketCapture"],
             path: "Tests/PacketCaptureTests", swiftSettings: strict),
