@@ -5,7 +5,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure replay throughput through model and driver (use a release build).")
-    @Option(help: "Case: 64, 1514 (in-memory frames at line rate) or trace (a generated 64-byte pcap, constant memory).") var size = "64"
+    @Option(help: "Case: 64, 1514 (in-memory frames at line rate), trace (a generated 64-byte pcap, constant memory), or dma (the kit's DMA accessors).") var size = "64"
     @Option(help: "Frames.") var frames = 1_000_000
     @Option(help: "NIC model.") var nic = "e1000"
     @Option(help: "Directory for generated traces.") var workdir = NSTemporaryDirectory()
@@ -19,7 +19,22 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Times the kit's DMABuffer accessors on the emulator host (2 × 1024 accesses per round).
+    func dmaAccessors() throws {
+        let rounds = max(1, frames / 100)
+        let (seconds, accesses) = try DMAAccessorBench.run(rounds: rounds)
+        let ns = seconds * 1e9 / Double(accesses)
+        if json {
+            struct R: Encodable { let case_: String; let accesses: Int; let ns_per_access: Double
+                enum CodingKeys: String, CodingKey { case case_ = "case", accesses, ns_per_access } }
+            try printJSON(R(case_: "dma", accesses: accesses, ns_per_access: ns))
+        } else {
+            print(String(format: "DMA accessors: %d 32-bit loads/stores in %.3f s: %.2f ns per access", accesses, seconds, ns))
+        }
+    }
+
     func run() throws {
+        if size == "dma" { try dmaAccessors(); return }
         var o = ReplayOptions(trace: "", nic: nic)
         o.timing = .lineRate
         o.strict = false

@@ -214,6 +214,26 @@ public final class ExerciserDriver: PCIDriver, BlockDevice {
     /// Arms the device's timer to raise an interrupt after `microseconds` (exercises the second vector).
     public func armTimer(microseconds: UInt32) { regs.write32(Reg.timer, microseconds) }
 
+    /// Sweeps the coherent bounce buffer `rounds` times with 32-bit stores and loads through the kit's
+    /// accessors and returns a checksum (a benchmark of the DMA accessors' fast path).
+    public func dmaSweep(rounds: Int) -> UInt64 {
+        var sum: UInt64 = 0
+        let b = bounce
+        for r in 0..<rounds {
+            var o = 0
+            while o < 4096 {
+                b.store32(o, UInt32(truncatingIfNeeded: o &+ r))
+                o += 4
+            }
+            o = 0
+            while o < 4096 {
+                sum &+= UInt64(b.load32(o))
+                o += 4
+            }
+        }
+        return sum
+    }
+
     /// Reads and writes SRAM through BAR0 directly (a PIO self-test); returns whether it read back.
     public func pioSelfTest() -> Bool {
         regs.write32(Reg.scratch, 0x5A5A_A5A5)
