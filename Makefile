@@ -1,7 +1,7 @@
 # Boxless — `make demo` and `make test` work on a fresh Debian/Ubuntu machine with Swift.
 SWIFT ?= swift
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-APT_PACKAGES := libpcap-dev
+APT_PACKAGES := libpcap-dev qemu-system-x86 e2fsprogs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release demo test bench clean

@@ -60,6 +60,11 @@ let package = Package(
             name: "TestDeviceDriver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/TestDeviceDriver", swiftSettings: strict),
 
+        // The QEMU host: NativeDriverKit on QEMU's device models through the qtest protocol.
+        .target(
+            name: "QEMUHost", dependencies: ["NativeDriverKit", "BoxlessPlatform"],
+            path: "Sources/QEMUHost", swiftSettings: strict),
+
         // libpcap, for every pcap/pcapng read and write.
         .systemLibrary(
             name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap",
@@ -104,6 +109,9 @@ let package = Package(
         .testTarget(
             name: "AHCITests", dependencies: ["AHCIModel", "AHCIDriver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/AHCITests", swiftSettings: strict),
+        .testTarget(
+            name: "QEMUHostTests", dependencies: ["QEMUHost", "NativeDriverKit", "E1000Driver", "BoxlessPlatform"],
+            path: "Tests/QEMUHostTests", swiftSettings: strict),
         .testTarget(
             name: "PacketCaptureTests", dependencies: ["PacketCapture"],
             path: "Tests/PacketCaptureTests", swiftSettings: strict),
