@@ -55,8 +55,10 @@ public final class BoxlessMachine {
     /// The spec it was built from.
     public let spec: MachineSpec
 
-    /// Builds the machine and plugs the devices; call ``start()`` to enumerate and probe.
-    public init(_ spec: MachineSpec, faults: (any FaultInjector)? = nil) throws(MachineError) {
+    /// Builds the machine and plugs the devices; call ``start()`` to enumerate and probe. `make` may
+    /// supply a configured model for a slot (e.g. a controller with its disks); nil uses the catalog's.
+    public init(_ spec: MachineSpec, faults: (any FaultInjector)? = nil,
+                make: ((MachineSpec.Slot) -> (any PCIDeviceModel)?)? = nil) throws(MachineError) {
         self.spec = spec
         machine = Machine(configuration: MachineConfiguration(seed: spec.seed, strict: spec.strict))
         machine.faults = faults
@@ -67,7 +69,7 @@ public final class BoxlessMachine {
         for s in spec.slots {
             guard let e = DeviceCatalog.entry(named: s.model) else { throw .unknownModel(s.model) }
             guard s.device < 32, used.insert(s.device).inserted else { throw .badSlot("slot \(s.device) is taken or out of range 0–31") }
-            machine.plug(e.makeModel(), at: PCIAddress(device: s.device))
+            machine.plug(make?(s) ?? e.makeModel(), at: PCIAddress(device: s.device))
             if !drivers.contains(e.driver.name) { drivers.append(e.driver.name); host.register(e.driver) }
         }
     }
