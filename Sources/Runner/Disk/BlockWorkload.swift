@@ -72,6 +72,9 @@ public final class BlockWorkload: BlockClient {
     private var blockSize: Int { device.geometry.blockSize }
     /// Called for each completion (hooks for power-loss tests).
     public var onCompletion: ((BlockRequest, BlockCompletion) -> Void)?
+    /// For random workloads: issue a FLUSH (with nothing else in flight) after this many writes.
+    public var flushEvery: Int?
+    private var writesSinceFlush = 0
 
     /// Creates a workload; `base` gives the content of a block nobody wrote yet.
     public init(device: any BlockDevice, host: EmulatorHost, settings: Settings, random: SeededRandom,
@@ -130,11 +133,18 @@ public final class BlockWorkload: BlockClient {
             return make(op, lba, count)
         }
         guard issued < settings.operations else { return nil }
+        if inFlight.values.contains(where: { $0.0.operation == .flush }) { return nil }
+        if let every = flushEvery, writesSinceFlush >= every {
+            guard inFlight.isEmpty else { return nil }
+            writesSinceFlush = 0
+            return make(.flush, 0, 0)
+        }
         let bs = UInt64(max(1, settings.maxBlocks))
         let count = settings.kind == .randread ? Int(bs) : Int(rng.next() % bs) + 1
         let lba = rng.next() % (span - UInt64(count) + 1)
         let write = settings.kind == .randrw && rng.next() % 2 == 0
         if conflicts(lba..<lba + UInt64(count), write: write) { return nil }
+        if write { writesSinceFlush += 1 }
         return make(write ? .write : .read, lba, count)
     }
 
