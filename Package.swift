@@ -4,7 +4,12 @@
 // only BoxlessRunner wires them. `Tests/LayeringTests` enforces the direction of every arrow.
 import PackageDescription
 
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+// Release builds skip dynamic exclusivity checks (they cost ~16% of a replay); debug builds, which
+// run the test suite, keep them, so a violation is still caught there.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "Boxless",
@@ -79,6 +84,7 @@ let package = Package(
             dependencies: [
                 "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
+                "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver",
             ],
             path: "Sources/Runner", swiftSettings: strict),
 
@@ -115,6 +121,12 @@ let package = Package(
         .testTarget(
             name: "PacketCaptureTests", dependencies: ["PacketCapture"],
             path: "Tests/PacketCaptureTests", swiftSettings: strict),
+        .testTarget(
+            name: "ReplayTests", dependencies: ["BoxlessRunner", "PacketCapture"],
+            path: "Tests/ReplayTests", swiftSettings: strict),
+        .testTarget(
+            name: "DiskTests", dependencies: ["BoxlessRunner", "AHCIModel", "BoxlessPlatform", "boxless"],
+            path: "Tests/DiskTests", swiftSettings: strict),
         .testTarget(
             name: "LayeringTests", dependencies: [],
             path: "Tests/LayeringTests", swiftSettings: strict),

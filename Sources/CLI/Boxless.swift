@@ -8,7 +8,7 @@ struct Boxless: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boxless",
         abstract: "Deterministic PCI device emulation for driver development.",
-        subcommands: [Devices.self, LSPCICommand.self, Replay.self, GenTrace.self, Bench.self, Exercise.self])
+        subcommands: [Devices.self, LSPCICommand.self, Replay.self, Disk.self, DiskBench.self, GenTrace.self, Bench.self, Exercise.self])
 }
 
 /// Prints `value` as one JSON object with sorted keys.

@@ -6,7 +6,7 @@ import NativeDriverKit
 /// Time passes inside driver code only through register-access latency, `delay` and `wait`; the
 /// devices' events run meanwhile (the CPU is stalled, the hardware is not).
 final class VirtualCPU {
-    unowned let machine: Machine
+    unowned(unsafe) let machine: Machine
     init(machine: Machine) { self.machine = machine }
 
     var now: Instant { Instant(picoseconds: machine.scheduler.now.rawValue) }
@@ -34,7 +34,7 @@ final class VirtualCPU {
     /// Schedules driver code on the CPU lane at `time`.
     @discardableResult
     func post(at time: VirtualTime, _ body: @escaping () -> Void) -> EventID {
-        machine.scheduler.schedule(at: time, lane: .cpu) { [unowned self] in self.run(body) }
+        machine.scheduler.schedule(at: time, lane: .cpu, body)
     }
 }
 

@@ -25,8 +25,8 @@ final class EmulatedDMA: DMAAllocator, DMAMemoryAccess {
         var cpuOwned: Bool
         var live: Bool
     }
-    unowned let function: PCIFunction
-    unowned let machine: Machine
+    unowned(unsafe) let function: PCIFunction
+    unowned(unsafe) let machine: Machine
     private var allocations: [Allocation] = []
     private var freeHandles: [Int] = []
     private var guardSlabs: [UnsafeMutablePointer<UInt64>] = []

@@ -34,14 +34,16 @@ final class EmulatedDeferredWork: DeferredWork {
     private(set) var isScheduled = false
     var cancelled = false
     init(host: EmulatorHost, name: String, body: @escaping () -> Void) { self.host = host; self.name = name; self.body = body }
+    /// Built once, so scheduling allocates nothing (a NAPI poll is scheduled per interrupt).
+    private lazy var run: () -> Void = { [weak self] in
+        guard let self, !self.cancelled else { return }
+        self.isScheduled = false
+        self.body()
+    }
     func schedule() {
         guard !isScheduled, !cancelled else { return }
         isScheduled = true
-        host.cpu.post(at: host.machine.now) { [weak self] in
-            guard let self, !self.cancelled else { return }
-            self.isScheduled = false
-            self.body()
-        }
+        host.cpu.post(at: host.machine.now, run)
     }
 }
 

@@ -7,7 +7,7 @@ import NativeDriverKit
 final class EmulatedPCIDevice: PCIDevice, RegionIO {
     let enumerated: EnumeratedFunction
     let function: PCIFunction
-    unowned let host: EmulatorHost
+    unowned(unsafe) let host: EmulatorHost
     let location: PCILocation
     let identity: PCIIdentity
     let dmaEngine: EmulatedDMA

@@ -4,7 +4,7 @@ import NativeDriverKit
 /// One function's interrupts on the emulator host: allocation with the driver's fallback order,
 /// programming MSI/MSI-X as an OS does (PCI Local Bus 3.0 §6.8), masking, and dispatch to handlers.
 final class HostInterrupts {
-    unowned let device: EmulatedPCIDevice
+    unowned(unsafe) let device: EmulatedPCIDevice
     private(set) var mode: InterruptMode?
     private(set) var count = 0
     private(set) var handlers: [Int: (name: String, body: () -> InterruptResult)] = [:]
@@ -166,7 +166,7 @@ final class HostInterrupts {
     }
 
     private func post(_ v: Int) {
-        host.cpu.post(at: host.machine.now) { [weak self] in self?.run(v) }
+        host.cpu.post(at: host.machine.now) { [unowned(unsafe) self] in self.run(v) }
     }
 
     private func run(_ v: Int) {

@@ -1,4 +1,8 @@
+import AHCIDriver
+import AHCIModel
 import BoxlessPlatform
+import E1000Driver
+import E1000Model
 import NativeDriverKit
 import TestDeviceDriver
 import TestDeviceModel
@@ -27,6 +31,16 @@ public struct CatalogEntry {
 public enum DeviceCatalog {
     /// Every entry, in a fixed order.
     public static var entries: [CatalogEntry] { [
+        CatalogEntry(name: "e1000", vendorID: 0x8086, deviceID: 0x100E,
+                     description: "82540EM Gigabit Ethernet Controller (PCI 32-bit/33 MHz)",
+                     kind: "Ethernet controller", makeModel: { E1000Device(chip: .i82540EM) }, driver: E1000Driver.self),
+        CatalogEntry(name: "e1000e", vendorID: 0x8086, deviceID: 0x10D3,
+                     description: "82574L Gigabit Network Connection (PCIe x1, MSI-X)",
+                     kind: "Ethernet controller", makeModel: { E1000Device(chip: .i82574L) }, driver: E1000Driver.self),
+        CatalogEntry(name: "ahci", vendorID: 0x8086, deviceID: 0x2922,
+                     description: "82801IR/IO/IH (ICH9R/DO/DH) 6 port SATA Controller [AHCI mode], one 64 MiB SSD on port 0",
+                     kind: "SATA controller",
+                     makeModel: { AHCIController(ports: [SATADisk(backend: MemoryBackend(sectors: 131_072))]) }, driver: AHCIDriver.self),
         CatalogEntry(name: "exerciser", vendorID: ExerciserDevice.vendorID, deviceID: ExerciserDevice.deviceID,
                      description: "Boxless exerciser (synthetic test device: every BAR kind, MSI, MSI-X, INTx, DMA engine)",
                      kind: "Unclassified device", makeModel: { ExerciserDevice() }, driver: ExerciserDriver.self),

@@ -89,7 +89,10 @@ public enum LSPCI {
                 out += "\t\tLnkCap: Port #0, Speed \(speed(Int(lcap & 0xF))), Width x\(lcap >> 4 & 0x3F)\n"
                 out += "\t\tLnkSta: Speed \(speed(Int(lsta & 0xF))), Width x\(lsta >> 4 & 0x3F)\n"
             case CapabilityID.sata:
-                out += "\tCapabilities: \(at) SATA HBA v\(c(ptr + 2, .byte) >> 4 & 0xF).\(c(ptr + 2, .byte) & 0xF) BAR\(c(ptr + 4, .dword) & 0xF) Offset=\(hexString(UInt64((c(ptr + 4, .dword) >> 4) << 2), digits: 8))\n"
+                // SATACR1 (AHCI 1.3.1 §2.3.2): BARLOC 4h–9h names BAR0–BAR5, BAROFST counts dwords.
+                let cr1 = c(ptr + 4, .dword), loc = Int(cr1 & 0xF)
+                let bar = (4...9).contains(loc) ? "BAR\(loc - 4)" : "config"
+                out += "\tCapabilities: \(at) SATA HBA v\(c(ptr + 2, .byte) >> 4 & 0xF).\(c(ptr + 2, .byte) & 0xF) \(bar) Offset=\(hexString(UInt64((cr1 >> 4 & 0xFFFFF) * 4), digits: 8))\n"
             default:
                 out += "\tCapabilities: \(at) Capability ID \(hexString(UInt64(id), digits: 2))\n"
             }

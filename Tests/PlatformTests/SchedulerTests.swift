@@ -73,3 +73,13 @@ import Testing
         #expect([c.next(), c.next()] == [12_966_619_160_104_079_557, 9_600_361_134_598_540_522])
     }
 }
+
+@Suite struct TransferTimeTests {
+    @Test func transferTimeIsExactAndNeverOverflows() {
+        #expect(VirtualDuration.transfer(bytes: 125, bytesPerSecond: 125_000_000) == .nanoseconds(1000))
+        #expect(VirtualDuration.transfer(bytes: 1, bytesPerSecond: 3) == .picoseconds(333_333_333_334))   // rounded up
+        // 64 MiB at 150 MB/s: the product overflows 64 bits; the result must not.
+        #expect(VirtualDuration.transfer(bytes: 64 << 20, bytesPerSecond: 150_000_000) == .picoseconds(447_392_426_667))
+        #expect(VirtualDuration.transfer(bytes: Int.max, bytesPerSecond: 1).rawValue == .max)
+    }
+}

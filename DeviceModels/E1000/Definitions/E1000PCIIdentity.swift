@@ -4,7 +4,7 @@
 // `e1000_hw.h`/`e1000x_regs.h` device IDs. FACTS.md lists what is unverified.
 
 /// Kind of a base address register.
-public enum E1000BARKind: Sendable, Hashable {
+enum E1000BARKind: Sendable, Hashable {
     /// 32-bit memory BAR, non-prefetchable (SDM §4.1: the controller's memory
     /// space is non-prefetchable because reads have side effects).
     case memory32NonPrefetchable
@@ -16,20 +16,20 @@ public enum E1000BARKind: Sendable, Hashable {
 }
 
 /// One base address register of the modelled function.
-public struct E1000BAR: Sendable, Hashable {
+struct E1000BAR: Sendable, Hashable {
     /// BAR index (0 = config offset 0x10, 1 = 0x14, …).
-    public let index: Int
+    let index: Int
     /// Memory or I/O, width and prefetchability.
-    public let kind: E1000BARKind
+    let kind: E1000BARKind
     /// Size in bytes (power of two).
-    public let size: UInt64
+    let size: UInt64
     /// What the BAR maps.
-    public let purpose: String
+    let purpose: String
     /// Where the index/size come from.
-    public let source: String
+    let source: String
 
     /// Creates a BAR description.
-    public init(index: Int, kind: E1000BARKind, size: UInt64, purpose: String, source: String) {
+    init(index: Int, kind: E1000BARKind, size: UInt64, purpose: String, source: String) {
         self.index = index
         self.kind = kind
         self.size = size
@@ -38,23 +38,23 @@ public struct E1000BAR: Sendable, Hashable {
     }
 
     /// Config-space offset of the BAR (0x10 + 4·index).
-    public var configOffset: Int { 0x10 + 4 * index }
+    var configOffset: Int { 0x10 + 4 * index }
 }
 
 /// One entry of the PCI (or PCIe extended) capability list.
-public struct E1000Capability: Sendable, Hashable {
+struct E1000Capability: Sendable, Hashable {
     /// Capability ID (PCI: 01h PM, 05h MSI, 10h PCIe, 11h MSI-X; extended:
     /// 0001h AER, 0003h DSN).
-    public let id: UInt16
+    let id: UInt16
     /// Offset in configuration space.
-    public let offset: Int
+    let offset: Int
     /// Offset of the next entry (0 = end of list).
-    public let next: Int
+    let next: Int
     /// Name.
-    public let name: String
+    let name: String
 
     /// Creates a capability entry.
-    public init(id: UInt16, offset: Int, next: Int, name: String) {
+    init(id: UInt16, offset: Int, next: Int, name: String) {
         self.id = id
         self.offset = offset
         self.next = next
@@ -63,20 +63,20 @@ public struct E1000Capability: Sendable, Hashable {
 }
 
 /// MSI-X table/PBA placement (PCI Local Bus 3.0 §6.8.2 structure).
-public struct E1000MSIXLayout: Sendable, Hashable {
+struct E1000MSIXLayout: Sendable, Hashable {
     /// Number of vectors (Table Size field + 1).
-    public let vectorCount: Int
+    let vectorCount: Int
     /// BAR index holding the table (Table BIR).
-    public let tableBAR: Int
+    let tableBAR: Int
     /// Byte offset of the table in that BAR.
-    public let tableOffset: UInt32
+    let tableOffset: UInt32
     /// BAR index holding the pending-bit array (PBA BIR).
-    public let pbaBAR: Int
+    let pbaBAR: Int
     /// Byte offset of the PBA in that BAR.
-    public let pbaOffset: UInt32
+    let pbaOffset: UInt32
 
     /// Creates an MSI-X layout.
-    public init(vectorCount: Int, tableBAR: Int, tableOffset: UInt32, pbaBAR: Int, pbaOffset: UInt32) {
+    init(vectorCount: Int, tableBAR: Int, tableOffset: UInt32, pbaBAR: Int, pbaOffset: UInt32) {
         self.vectorCount = vectorCount
         self.tableBAR = tableBAR
         self.tableOffset = tableOffset
@@ -85,42 +85,42 @@ public struct E1000MSIXLayout: Sendable, Hashable {
     }
 
     /// Bytes per MSI-X table entry (address low/high, data, vector control).
-    public static let tableEntryBytes = 16
+    static let tableEntryBytes = 16
 }
 
 /// Identity and configuration-space layout of one modelled controller.
-public struct E1000PCIIdentity: Sendable, Hashable {
+struct E1000PCIIdentity: Sendable, Hashable {
     /// The chip.
-    public let chip: E1000Chip
+    let chip: E1000Chip
     /// Vendor ID (Intel 0x8086).
-    public let vendorID: UInt16
+    let vendorID: UInt16
     /// Device ID.
-    public let deviceID: UInt16
+    let deviceID: UInt16
     /// Revision ID presented by the model.
-    public let revisionID: UInt8
+    let revisionID: UInt8
     /// Class code (base class, sub-class, prog-if): 02h/00h/00h Ethernet controller.
-    public let classCode: UInt32
+    let classCode: UInt32
     /// Header type (00h: single-function, type 0).
-    public let headerType: UInt8
+    let headerType: UInt8
     /// Subsystem vendor ID presented by default (EEPROM word 0x0C).
-    public let subsystemVendorID: UInt16
+    let subsystemVendorID: UInt16
     /// Subsystem ID presented by default (EEPROM word 0x0B).
-    public let subsystemID: UInt16
+    let subsystemID: UInt16
     /// Interrupt pin: 1 = INTA#.
-    public let interruptPin: UInt8
+    let interruptPin: UInt8
     /// Base address registers.
-    public let bars: [E1000BAR]
+    let bars: [E1000BAR]
     /// Capabilities pointer (config offset 0x34); 0 when the list is empty.
-    public let capabilitiesPointer: Int
+    let capabilitiesPointer: Int
     /// Standard capability list, in link order starting at `capabilitiesPointer`.
-    public let capabilities: [E1000Capability]
+    let capabilities: [E1000Capability]
     /// PCIe extended capabilities (from offset 0x100), in link order.
-    public let extendedCapabilities: [E1000Capability]
+    let extendedCapabilities: [E1000Capability]
     /// MSI-X layout, if MSI-X is supported.
-    public let msix: E1000MSIXLayout?
+    let msix: E1000MSIXLayout?
 
     /// Creates an identity record.
-    public init(chip: E1000Chip, vendorID: UInt16, deviceID: UInt16, revisionID: UInt8,
+    init(chip: E1000Chip, vendorID: UInt16, deviceID: UInt16, revisionID: UInt8,
                 classCode: UInt32, headerType: UInt8, subsystemVendorID: UInt16,
                 subsystemID: UInt16, interruptPin: UInt8, bars: [E1000BAR],
                 capabilitiesPointer: Int, capabilities: [E1000Capability],
@@ -142,12 +142,12 @@ public struct E1000PCIIdentity: Sendable, Hashable {
     }
 
     /// Intel's PCI vendor ID.
-    public static let intelVendorID: UInt16 = 0x8086
+    static let intelVendorID: UInt16 = 0x8086
     /// Class code 02h (network controller) / 00h (Ethernet) / 00h.
-    public static let ethernetClassCode: UInt32 = 0x02_00_00
+    static let ethernetClassCode: UInt32 = 0x02_00_00
 
     /// The identity for `chip`.
-    public static func identity(for chip: E1000Chip) -> E1000PCIIdentity {
+    static func identity(for chip: E1000Chip) -> E1000PCIIdentity {
         chip == .i82540EM ? i82540EM : i82574L
     }
 
@@ -161,10 +161,11 @@ public struct E1000PCIIdentity: Sendable, Hashable {
     ///   writes the device ID into word 0x0B).
     /// - BAR0: memory register space, 128 KiB (SDM §4.1, p. 74: 128 KB register
     ///   space; bits 16:4 hard-wired 0).
-    /// - BAR1: I/O register window (IOADDR/IODATA). SDM §4.1 p. 74 gives an
+    /// - BAR2: I/O register window (IOADDR/IODATA). SDM §4.1 p. 74 gives an
     ///   8-byte I/O register space (bits 31:3 R/W). QEMU instead maps
     ///   BAR1 as a 64-byte (0x40) I/O region. The 8-byte SDM size is used here;
-    ///   the index 1 follows QEMU (the SDM's BAR-index table was not read).
+    ///   the index is 2 (BAR1 = optional Flash BAR on a 32-bit-BAR 8254x; the
+    ///   SDM's BAR-index table was not read, see FACTS.md §5).
     /// - The optional Flash BAR (64–512 KB, sized from the EEPROM, SDM §4.1)
     ///   is not modelled.
     /// - Capabilities: Cap_Ptr = DCh → PCI Power Management (ID 01h) at DCh
@@ -172,7 +173,7 @@ public struct E1000PCIIdentity: Sendable, Hashable {
     ///   excluding the 82541xx, 82547GI/EI and 82540EP/EM, so the list is
     ///   taken to end after PM (next = 00h; inferred). QEMU's e1000 exposes no
     ///   capabilities at all.
-    public static let i82540EM = E1000PCIIdentity(
+    static let i82540EM = E1000PCIIdentity(
         chip: .i82540EM, vendorID: intelVendorID, deviceID: 0x100E, revisionID: 0x03,
         classCode: ethernetClassCode, headerType: 0x00,
         subsystemVendorID: intelVendorID, subsystemID: 0x100E, interruptPin: 1,
@@ -180,9 +181,9 @@ public struct E1000PCIIdentity: Sendable, Hashable {
             E1000BAR(index: 0, kind: .memory32NonPrefetchable, size: 128 * 1024,
                      purpose: "CSR registers (E1000Register)",
                      source: "SDM §4.1 p.74; QEMU e1000.c BAR0 PNPMMIO_SIZE 0x20000"),
-            E1000BAR(index: 1, kind: .io, size: 8,
+            E1000BAR(index: 2, kind: .io, size: 8,
                      purpose: "I/O window: IOADDR 0x00, IODATA 0x04",
-                     source: "size: SDM §4.1 p.74 (8 bytes); index: QEMU e1000.c (which uses 0x40 bytes)"),
+                     source: "size: SDM §4.1 p.74 (8 bytes); index 2 as on 8254x parts with a 32-bit memory BAR, BAR1 being the optional Flash BAR (QEMU puts a 0x40-byte I/O BAR at index 1)"),
         ],
         capabilitiesPointer: 0xDC,
         capabilities: [
@@ -209,7 +210,7 @@ public struct E1000PCIIdentity: Sendable, Hashable {
     ///   this link order): Cap_Ptr = C8h → PM (C8h) → MSI (D0h, 1 vector,
     ///   64-bit, no per-vector masking) → PCIe (E0h, capability version 1) →
     ///   MSI-X (A0h, 5 vectors) → end. Extended: AER at 100h → DSN at 140h.
-    public static let i82574L = E1000PCIIdentity(
+    static let i82574L = E1000PCIIdentity(
         chip: .i82574L, vendorID: intelVendorID, deviceID: 0x10D3, revisionID: 0x00,
         classCode: ethernetClassCode, headerType: 0x00,
         subsystemVendorID: intelVendorID, subsystemID: 0x0000, interruptPin: 1,
@@ -243,13 +244,13 @@ public struct E1000PCIIdentity: Sendable, Hashable {
 
     /// 82574 MSI: one message, 64-bit address capable, no per-vector masking
     /// (QEMU `msi_init(..., 0xD0, 1, true, false, ...)`).
-    public static let msiVectorCount82574L = 1
+    static let msiVectorCount82574L = 1
 
     /// 82574 Device Serial Number built from the MAC address with FFh-FFh
     /// inserted after the OUI (QEMU `e1000e_gen_dsn`; the 82575 manual
     /// describes the same "MAC label FFFFh" scheme). Returns the 64-bit value
     /// whose most significant byte is `mac[0]`.
-    public static func deviceSerialNumber82574L(mac: [UInt8]) -> UInt64 {
+    static func deviceSerialNumber82574L(mac: [UInt8]) -> UInt64 {
         precondition(mac.count == 6, "MAC address must be 6 bytes")
         return (UInt64(mac[0]) << 56) | (UInt64(mac[1]) << 48) | (UInt64(mac[2]) << 40)
             | (UInt64(0xFF) << 32) | (UInt64(0xFF) << 24)

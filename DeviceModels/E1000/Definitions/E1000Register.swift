@@ -14,7 +14,7 @@
 ///
 /// 82540EM: 8254x SDM rev 4.0 (conventional PCI). 82574L: 82574 GbE
 /// Controller Family Datasheet (PCIe x1).
-public enum E1000Chip: Sendable, Hashable, CaseIterable {
+enum E1000Chip: Sendable, Hashable, CaseIterable {
     /// Intel 82540EM Gigabit Ethernet Controller, PCI 8086:100E (SDM §4.1).
     case i82540EM
     /// Intel 82574L Gigabit Ethernet Controller, PCIe 8086:10D3 (82574 DS).
@@ -26,7 +26,7 @@ public enum E1000Chip: Sendable, Hashable, CaseIterable {
 /// Derived from the 8254x SDM register chapter (§13) for the 82540EM and from
 /// Linux `e1000e/regs.h` plus QEMU `hw/net/e1000e_core.c` for the 82574L
 /// (the 82574 datasheet text itself could not be consulted; see FACTS.md).
-public enum E1000Availability: Sendable, Hashable {
+enum E1000Availability: Sendable, Hashable {
     /// Present on both the 82540EM and the 82574L at the same offset.
     case both
     /// Present only on the 82540EM (8254x SDM).
@@ -35,7 +35,7 @@ public enum E1000Availability: Sendable, Hashable {
     case only82574L
 
     /// Whether the register exists on `chip`.
-    public func includes(_ chip: E1000Chip) -> Bool {
+    func includes(_ chip: E1000Chip) -> Bool {
         switch (self, chip) {
         case (.both, _), (.only82540EM, .i82540EM), (.only82574L, .i82574L): return true
         default: return false
@@ -45,7 +45,7 @@ public enum E1000Availability: Sendable, Hashable {
 
 /// Register access type, using the SDM's notation (SDM §13 register headers
 /// such as "ICR (000C0h; R)" and Linux `e1000_hw.h` annotations RW/RO/WO/R-clr).
-public enum E1000RegisterAccess: Sendable, Hashable {
+enum E1000RegisterAccess: Sendable, Hashable {
     /// RW: readable and writable.
     case readWrite
     /// RO: read only; writes are ignored.
@@ -66,7 +66,7 @@ public enum E1000RegisterAccess: Sendable, Hashable {
 /// `drivers/net/ethernet/intel/e1000e/regs.h` and QEMU `hw/net/e1000x_regs.h`
 /// / `hw/net/e1000_regs.h`. Arrays (MTA, RAL/RAH, VFTA) are in
 /// `E1000RegisterArray`. Case names are the manuals' mnemonics.
-public enum E1000Register: UInt32, Sendable, Hashable, CaseIterable {
+enum E1000Register: UInt32, Sendable, Hashable, CaseIterable {
     // MARK: General
 
     /// CTRL — Device Control Register, SDM §13.4.1 (inferred); 82574 DS register CTRL.
@@ -383,13 +383,13 @@ public enum E1000Register: UInt32, Sendable, Hashable, CaseIterable {
 extension E1000Register {
     /// The byte offset from the start of BAR0 (memory) or the IOADDR value
     /// (I/O window, see `E1000IORegister`).
-    public var offset: UInt32 { rawValue }
+    var offset: UInt32 { rawValue }
 
     /// Whether the register is a statistics counter (SDM §13.7 range 0x04000–0x04124).
-    public var isStatistic: Bool { (0x0_4000...0x0_4124).contains(rawValue) }
+    var isStatistic: Bool { (0x0_4000...0x0_4124).contains(rawValue) }
 
     /// The register's access type (SDM §13 headers; Linux regs.h annotations).
-    public var access: E1000RegisterAccess {
+    var access: E1000RegisterAccess {
         if isStatistic { return .readToClear }
         switch self {
         case .STATUS, .WUS, .FWSM: return .readOnly
@@ -400,7 +400,7 @@ extension E1000Register {
     }
 
     /// Which chips implement the register (see `E1000Availability`).
-    public var availability: E1000Availability {
+    var availability: E1000Availability {
         switch self {
         case .PBS, .EIAC, .IAM, .IVAR, .EITR0, .EITR1, .EITR2, .EITR3, .EITR4,
              .PSRCTL, .RDBAL1, .RDBAH1, .RDLEN1, .RDH1, .RDT1, .RXDCTL1, .RAID,
@@ -418,10 +418,10 @@ extension E1000Register {
     }
 
     /// The register at `offset`, if `offset` is one of the scalar registers above.
-    public init?(offset: UInt32) { self.init(rawValue: offset) }
+    init?(offset: UInt32) { self.init(rawValue: offset) }
 
     /// EITR(n) for MSI-X vector `n` in 0...4 (82574 only; Linux `E1000_EITR_82574`).
-    public static func EITR(_ n: Int) -> E1000Register? {
+    static func EITR(_ n: Int) -> E1000Register? {
         guard (0...4).contains(n) else { return nil }
         return E1000Register(rawValue: 0x0_00E8 + UInt32(n) * 4)
     }
@@ -433,7 +433,7 @@ extension E1000Register {
 /// RAH §13.5.3 ("RAL (05400h + 8*n; R/W)", "RAH (05404h + 8n; R/W)", 16
 /// entries), VFTA §13.5.4 (inferred). Counts match Linux `E1000_MC_TBL_SIZE` /
 /// `E1000_VLAN_FILTER_TBL_SIZE` (128 each, 4096 bits).
-public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
+enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
     /// MTA[0..127] — Multicast Table Array, 128 × 32-bit, base 0x05200, RW.
     case MTA
     /// RAL[0..15] — Receive Address Low, base 0x05400, stride 8, RW.
@@ -445,7 +445,7 @@ public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
     case VFTA
 
     /// Offset of element 0.
-    public var base: UInt32 {
+    var base: UInt32 {
         switch self {
         case .MTA: return 0x0_5200
         case .RAL: return 0x0_5400
@@ -455,7 +455,7 @@ public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
     }
 
     /// Number of elements.
-    public var count: Int {
+    var count: Int {
         switch self {
         case .MTA, .VFTA: return 128
         case .RAL, .RAH: return 16
@@ -463,7 +463,7 @@ public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
     }
 
     /// Distance in bytes between consecutive elements.
-    public var stride: UInt32 {
+    var stride: UInt32 {
         switch self {
         case .MTA, .VFTA: return 4
         case .RAL, .RAH: return 8
@@ -471,13 +471,13 @@ public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
     }
 
     /// Offset of element `index`, or nil when out of range.
-    public func offset(_ index: Int) -> UInt32? {
+    func offset(_ index: Int) -> UInt32? {
         guard index >= 0, index < count else { return nil }
         return base + UInt32(index) * stride
     }
 
     /// The array and index that contain `offset`, if any.
-    public static func locate(_ offset: UInt32) -> (array: E1000RegisterArray, index: Int)? {
+    static func locate(_ offset: UInt32) -> (array: E1000RegisterArray, index: Int)? {
         for array in E1000RegisterArray.allCases {
             guard offset >= array.base else { continue }
             let delta = offset - array.base
@@ -489,10 +489,10 @@ public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
     }
 
     /// MTA, RAL/RAH and VFTA exist on both chips at the same offsets.
-    public var availability: E1000Availability { .both }
+    var availability: E1000Availability { .both }
 
     /// All array elements are read/write.
-    public var access: E1000RegisterAccess { .readWrite }
+    var access: E1000RegisterAccess { .readWrite }
 }
 
 /// Offsets within the I/O BAR window (indirect register access).
@@ -502,7 +502,7 @@ public enum E1000RegisterArray: Sendable, Hashable, CaseIterable {
 /// `e1000e.c` (82574: writes to IOADDR select the register, IODATA accesses it;
 /// IOADDR values 0x00000–0x1FFFF address internal registers). Both must be
 /// accessed as 32-bit.
-public enum E1000IORegister: UInt32, Sendable, Hashable, CaseIterable {
+enum E1000IORegister: UInt32, Sendable, Hashable, CaseIterable {
     /// IOADDR — I/O-window address register (selects the internal register), RW.
     case IOADDR = 0x00
     /// IODATA — I/O-window data register (reads/writes the selected register), RW.
@@ -512,18 +512,18 @@ public enum E1000IORegister: UInt32, Sendable, Hashable, CaseIterable {
 /// A documented power-on/reset value of a register on one chip.
 ///
 /// Only values actually seen in a source are listed; `source` says which.
-public struct E1000ResetValue: Sendable, Hashable {
+struct E1000ResetValue: Sendable, Hashable {
     /// The register.
-    public let register: E1000Register
+    let register: E1000Register
     /// The chip the value applies to.
-    public let chip: E1000Chip
+    let chip: E1000Chip
     /// The reset value.
-    public let value: UInt32
+    let value: UInt32
     /// Where the value comes from (manual section or emulator file).
-    public let source: String
+    let source: String
 
     /// Creates a reset-value fact.
-    public init(register: E1000Register, chip: E1000Chip, value: UInt32, source: String) {
+    init(register: E1000Register, chip: E1000Chip, value: UInt32, source: String) {
         self.register = register
         self.chip = chip
         self.value = value
@@ -532,12 +532,12 @@ public struct E1000ResetValue: Sendable, Hashable {
 }
 
 /// Reset-value tables.
-public enum E1000ResetValues {
+enum E1000ResetValues {
     /// 82540EM reset values read in the 8254x SDM rev 4.0 this session.
     ///
     /// Registers not listed have "X" (undefined) or EEPROM-loaded fields in the
     /// SDM (e.g. TIPG IPGT/IPGR1 initial "X", TDBAL/TDBAH "X"), or were not read.
-    public static let i82540EM: [E1000ResetValue] = [
+    static let i82540EM: [E1000ResetValue] = [
         // PBA: RXA = 0030h (48 KB), TXA = 0010h (16 KB, TXA = 64 - RXA).
         E1000ResetValue(register: .PBA, chip: .i82540EM, value: 0x0010_0030,
                         source: "SDM §13.4.16 Table 13-62"),
@@ -570,7 +570,7 @@ public enum E1000ResetValues {
     /// 82574L reset values as modelled by QEMU `hw/net/e1000e_core.c`
     /// (`e1000e_mac_reg_init`), which states it follows the 82574 datasheet.
     /// The datasheet itself could not be read to confirm them (see FACTS.md).
-    public static let i82574L: [E1000ResetValue] = [
+    static let i82574L: [E1000ResetValue] = [
         // 20 KB Rx / 20 KB Tx of the 40 KB packet buffer.
         E1000ResetValue(register: .PBA, chip: .i82574L, value: 0x0014_0014,
                         source: "QEMU e1000e_core.c e1000e_mac_reg_init"),
@@ -596,7 +596,7 @@ public enum E1000ResetValues {
     ]
 
     /// The documented reset value of `register` on `chip`, if listed.
-    public static func value(of register: E1000Register, on chip: E1000Chip) -> E1000ResetValue? {
+    static func value(of register: E1000Register, on chip: E1000Chip) -> E1000ResetValue? {
         let table = chip == .i82540EM ? i82540EM : i82574L
         return table.first { $0.register == register }
     }

@@ -190,8 +190,8 @@ public final class Machine {
         }
         log.record(.interrupt(f.address, kind: kind, vector: UInt16(vector), asserted: true, outcome: .delivered))
         let dev = f.address
-        scheduler.schedule(after: delay) { [weak self] in
-            self?.interruptSink?.messageSignalled(from: dev, address: address, data: data)
+        scheduler.schedule(after: delay) { [unowned(unsafe) self] in
+            self.interruptSink?.messageSignalled(from: dev, address: address, data: data)
         }
     }
 

@@ -43,7 +43,6 @@ public struct BusTiming: Sendable, Equatable {
                                           dmaBytesPerSecond: 250_000_000)
     /// Time to move `bytes` over the bus at ``dmaBytesPerSecond``, rounded up to a picosecond.
     public func transferTime(bytes: Int) -> VirtualDuration {
-        let ps = (UInt64(bytes) * 1_000_000_000_000 + dmaBytesPerSecond - 1) / dmaBytesPerSecond
-        return .picoseconds(ps)
+        .transfer(bytes: bytes, bytesPerSecond: dmaBytesPerSecond)
     }
 }

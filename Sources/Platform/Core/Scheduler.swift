@@ -11,8 +11,8 @@ public struct EventID: Hashable, Sendable {
 /// Device-side events (models, wires, DMA engines, interrupt delivery to the interrupt controller) run
 /// whenever virtual time passes, even while a driver is stalled on an MMIO read or a bounded wait.
 /// CPU-side events (driver timers, interrupt handlers, deferred work) run only when no driver code is
-/// on the (single, virtual) CPU: one that comes due while the CPU is held waits, in order, until
-/// the CPU is released. This is what keeps driver callbacks from re-entering each other.
+/// on the (single, virtual) CPU, and run with the CPU held: one that comes due while the CPU is held
+/// waits, in order, until the CPU is released. This keeps driver callbacks from re-entering each other.
 public enum EventLane: UInt8, Sendable {
     /// Runs whenever its time comes.
     case device
@@ -86,6 +86,7 @@ public final class Scheduler {
     }
 
     private func discardCancelledHead() {
+        guard !cancelled.isEmpty else { return }
         while let top = queue.min, cancelled.contains(top.sequence) {
             _ = queue.popMin()
             cancelled.remove(top.sequence)
@@ -105,7 +106,14 @@ public final class Scheduler {
                 continue
             }
             eventsRun &+= 1
-            top.action()
+            if top.lane == .cpu {
+                // Driver code runs with the CPU held, so nothing else of the driver re-enters it.
+                cpuHeld = true
+                top.action()
+                releaseCPU(previous: false)
+            } else {
+                top.action()
+            }
             return true
         }
     }

@@ -46,6 +46,16 @@ public struct VirtualDuration: RawRepresentable, Hashable, Comparable, Sendable,
     @inlinable public static func milliseconds(_ n: UInt64) -> Self { Self(rawValue: n &* 1_000_000_000) }
     /// A span of `n` seconds.
     @inlinable public static func seconds(_ n: UInt64) -> Self { Self(rawValue: n &* 1_000_000_000_000) }
+    /// The time to move `bytes` at `bytesPerSecond`, rounded up to a picosecond (full-width
+    /// arithmetic: no overflow for any byte count; saturates past ~213 days).
+    public static func transfer(bytes: Int, bytesPerSecond: UInt64) -> Self {
+        precondition(bytesPerSecond > 0 && bytes >= 0)
+        let product = UInt64(bytes).multipliedFullWidth(by: 1_000_000_000_000)
+        let rounded = product.low.addingReportingOverflow(bytesPerSecond - 1)
+        let high = product.high + (rounded.overflow ? 1 : 0)
+        guard high < bytesPerSecond else { return Self(rawValue: .max) }
+        return Self(rawValue: bytesPerSecond.dividingFullWidth((high, rounded.partialValue)).quotient)
+    }
     /// Converts a standard-library `Duration` (negative spans become zero; sub-picosecond parts are dropped).
     public init(_ d: Duration) {
         let (s, atto) = d.components

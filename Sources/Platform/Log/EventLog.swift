@@ -21,7 +21,11 @@ public protocol EventSink: AnyObject {
 /// `bdf` is `segment << 16 | requester ID`, or `0xFFFFFFFF` for none.
 public final class EventLog {
     private var hasher = SHA256()
-    private var buffer: [UInt8] = []
+    /// Canonical bytes not yet hashed (a fixed buffer: encoding is plain stores, no array growth).
+    private let buffer = UnsafeMutableRawPointer.allocate(byteCount: EventLog.bufferSize, alignment: 16)
+    private var used = 0
+    private static let bufferSize = 1 << 16
+    private static let flushThreshold = bufferSize - 4096
     private let clock: () -> VirtualTime
     /// Number of records so far.
     public private(set) var count: UInt64 = 0
@@ -41,18 +45,27 @@ public final class EventLog {
     public let tailCapacity: Int
 
     /// Creates a log that stamps records with `clock()`.
-    public init(tailCapacity: Int = 256, clock: @escaping () -> VirtualTime) {
+    public init(tailCapacity: Int = 0, clock: @escaping () -> VirtualTime) {
         self.clock = clock
         self.tailCapacity = tailCapacity
-        buffer.reserveCapacity(1 << 16)
     }
+
+    deinit { buffer.deallocate() }
 
     /// Appends a record at the current virtual time. `payload` (DMA bytes) joins the digest.
     public func record(_ event: EventRecord, payload: UnsafeRawBufferPointer? = nil) {
         let t = clock()
         encode(event, at: t)
-        if let p = payload, digestsPayloads { buffer.append(contentsOf: p) }
-        if buffer.count >= 1 << 15 { flush() }
+        if let p = payload, digestsPayloads, p.count > 0 {
+            if used + p.count <= Self.bufferSize {
+                (buffer + used).copyMemory(from: p.baseAddress!, byteCount: p.count)
+                used += p.count
+            } else {
+                flush()
+                hasher.update(bufferPointer: p)
+            }
+        }
+        if used >= Self.flushThreshold { flush() }
         if case .finding(let f) = event {
             findingCount += 1
             if findings.count < findingLimit { findings.append(f) }
@@ -86,19 +99,27 @@ public final class EventLog {
     }
 
     private func flush() {
-        guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        buffer.removeAll(keepingCapacity: true)
+        guard used > 0 else { return }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: used))
+        used = 0
     }
 
     // MARK: canonical encoding
 
     @inline(__always) private func put<T: FixedWidthInteger>(_ v: T) {
-        withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) }
+        (buffer + used).storeBytes(of: v.littleEndian, as: T.self)
+        used += MemoryLayout<T>.size
     }
     private func put(_ s: String) {
-        put(UInt32(s.utf8.count))
-        buffer.append(contentsOf: s.utf8)
+        let bytes = Array(s.utf8)
+        if used + 4 + bytes.count > Self.bufferSize { flush() }
+        put(UInt32(bytes.count))
+        if bytes.count + used > Self.bufferSize {
+            hasher.update(data: bytes)
+        } else if !bytes.isEmpty {
+            bytes.withUnsafeBytes { (buffer + used).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+            used += bytes.count
+        }
     }
     private func put(_ a: PCIAddress?) {
         guard let a else { put(UInt32.max); return }

@@ -44,22 +44,28 @@ public struct EthernetTiming: Sendable, Equatable {
 /// receiver when its last bit has crossed the wire; each end's transmitter is serialized (a frame
 /// starts when the previous one and its inter-frame gap are done), as on a full-duplex link.
 public final class EthernetPort {
-    /// Who gets what arrives at this end.
-    public weak var receiver: (any EthernetReceiver)?
-    /// The other end, once connected.
-    public private(set) weak var peer: EthernetPort?
+    /// Who gets what arrives at this end. Not retained: the receiver (a model, a replay source)
+    /// must outlive the port's traffic, as it does when both belong to one machine or run.
+    public unowned(unsafe) var receiver: (any EthernetReceiver)?
+    /// The other end, once connected (not retained; both ends live as long as the machine).
+    public private(set) unowned(unsafe) var peer: EthernetPort?
     /// Link timing.
     public let timing: EthernetTiming
     /// A name for logs.
     public let name: String
-    unowned let scheduler: Scheduler
+    unowned(unsafe) let scheduler: Scheduler
     /// When this end's transmitter is free again.
     public private(set) var busyUntil: VirtualTime = .zero
     /// Whether this end drives carrier (link partner present and powered).
     public private(set) var carrier = true
     /// Frames sent from this end.
     public private(set) var framesSent: UInt64 = 0
-    private var pool: [[UInt8]] = []
+    /// Frames on the wire towards the peer, oldest first (they arrive in the order sent: the
+    /// transmitter is serialized). Slots are reused, so steady traffic allocates nothing.
+    private var inFlight: [(bytes: [UInt8], fcsValid: Bool)] = []
+    private var inFlightHead = 0
+    private var inFlightCount = 0
+    private lazy var deliverAction: () -> Void = { [unowned(unsafe) self] in self.deliverOldest() }
 
     /// Creates an unconnected port on `machine`'s clock.
     public init(name: String, machine: Machine, timing: EthernetTiming = .gigabit) {
@@ -90,14 +96,33 @@ public final class EthernetPort {
         framesSent &+= 1
         guard let peer, carrier else { return nil }
         let arrival = start + timing.arrivalDelay(frameLength: frame.count)
-        var copy = pool.popLast() ?? []
-        copy.removeAll(keepingCapacity: true)
-        copy.append(contentsOf: frame)
-        scheduler.schedule(at: arrival) { [weak self, weak peer] in
-            copy.withUnsafeBytes { peer?.receiver?.frameArrived($0, fcsValid: fcsValid) }
-            if let self, self.pool.count < 64 { self.pool.append(copy) }
+        if inFlightCount == inFlight.count {
+            // Grow the ring, keeping order.
+            let old = inFlight
+            inFlight = (0..<inFlightCount).map { old[(inFlightHead + $0) % old.count] } + [([], true)]
+            inFlightHead = 0
         }
+        let slot = (inFlightHead + inFlightCount) % inFlight.count
+        inFlight[slot].bytes.removeAll(keepingCapacity: true)
+        inFlight[slot].bytes.append(contentsOf: frame)
+        inFlight[slot].fcsValid = fcsValid
+        inFlightCount += 1
+        scheduler.schedule(at: arrival, deliverAction)
         return arrival
+    }
+
+    private var spare: [UInt8] = []
+
+    private func deliverOldest() {
+        let slot = inFlightHead
+        inFlightHead = (inFlightHead + 1) % inFlight.count
+        inFlightCount -= 1
+        let fcs = inFlight[slot].fcsValid
+        // Take the bytes out of the ring first: the receiver may send (and so reuse the slot).
+        var frame = spare
+        swap(&frame, &inFlight[slot].bytes)
+        frame.withUnsafeBytes { peer?.receiver?.frameArrived($0, fcsValid: fcs) }
+        spare = frame
     }
 
     /// Raises or drops this end's carrier; the peer's receiver hears it at once.

@@ -28,7 +28,8 @@ public final class PCIFunction {
     public let intxLine: Int?
     /// The function's own random stream (split from the run's seed by its location).
     public var random: SeededRandom
-    unowned let machine: Machine
+    // The machine owns its functions and outlives them.
+    unowned(unsafe) let machine: Machine
     var msixTable: [UInt32]
     var msixPending: [UInt64]
     /// The level the device drives on its INTx pin (before Interrupt Disable).

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import BoxlessPlatform
 import EmulatorHost
 import NativeDriverKit
@@ -10,13 +15,16 @@ public enum WorkloadKind: String, Sendable, CaseIterable {
     case randrw
     /// Sequential large writes, a flush, then sequential reads of the same range, compared.
     case seq
-    /// Random reads only (the IOPS benchmark), checked against the shadow/base content.
+    /// Random reads only (the IOPS benchmark), checked against the base content.
     case randread
 }
 
 /// Drives a ``BlockDevice`` with a seeded workload at a queue depth and checks every read: it must
 /// return the last data written (or the base content where nothing was written). Requests that
 /// overlap a write in flight are never issued together, so "last written" is well defined.
+///
+/// A write that fails leaves its blocks' content unknown (a drive may have written part of it); reads
+/// of those blocks are not compared until a later write succeeds.
 public final class BlockWorkload: BlockClient {
     /// Settings.
     public struct Settings: Sendable {
@@ -26,7 +34,7 @@ public final class BlockWorkload: BlockClient {
         public var operations: Int = 1000
         /// Requests in flight at most.
         public var queueDepth: Int = 1
-        /// Largest request in blocks (random sizes from 1 up to this; seq uses this size).
+        /// Largest request in blocks (random sizes from 1 up to this; seq and randread use this size).
         public var maxBlocks: Int = 16
         /// Blocks of the device the workload touches (from 0); nil = the whole device.
         public var span: UInt64?
@@ -36,71 +44,121 @@ public final class BlockWorkload: BlockClient {
 
     /// Results.
     public struct Result: Sendable {
-        /// Requests completed (reads, writes, flushes).
+        /// Requests completed (reads, writes, flushes), with or without error.
         public var operations = 0
-        /// Reads completed.
+        /// Reads completed successfully.
         public var reads = 0
-        /// Writes completed.
+        /// Writes completed successfully.
         public var writes = 0
-        /// Flushes completed.
+        /// Flushes completed successfully.
         public var flushes = 0
         /// Bytes moved.
         public var bytes = 0
-        /// Requests that failed (status != success).
+        /// Requests that failed (status != success, or refused by `submit`).
         public var errors = 0
+        /// Of those, media errors.
+        public var mediaErrors = 0
         /// Reads whose data differed from the expected data.
         public var mismatches = 0
         /// The first mismatch: LBA.
         public var firstMismatchLBA: UInt64?
-        /// Errors by kind, e.g. "media error at LBA 100".
+        /// Requests still in flight when the run ended (non-zero only if it stalled or was stopped).
+        public var inFlightAtEnd = 0
+        /// Errors by kind, e.g. "read of 8 blocks at LBA 100: mediaError(lba: 100)".
         public var errorSamples: [String] = []
     }
+
+    /// Fills `buffer` with the base content of `count` blocks from `lba` (what never-written blocks read as).
+    public typealias BaseReader = (_ lba: UInt64, _ count: Int, _ buffer: UnsafeMutableRawBufferPointer) -> Void
 
     let device: any BlockDevice
     let host: EmulatorHost
     let settings: Settings
     var rng: SeededRandom
-    /// Expected content of written blocks; unwritten blocks read as `base(lba)`.
+    /// Expected content of written blocks; unwritten blocks read as the base.
     public private(set) var shadow: [UInt64: [UInt8]] = [:]
-    let base: (UInt64) -> [UInt8]
+    /// Original content of blocks captured before their first write (only with ``baseIsLive``).
+    private var baseline: [UInt64: [UInt8]] = [:]
+    /// Blocks whose content is unknown after a failed write.
+    private var unknown: Set<UInt64> = []
+    let baseReader: BaseReader
+    /// Set when the base reader reads the very medium the workload writes (a writable image): each
+    /// block's original content is then captured before its first write, so a misdirected write
+    /// cannot change what the check expects.
+    public var baseIsLive = false
     private var inFlight: [UInt64: (BlockRequest, Range<UInt64>)] = [:]
     private var nextID: UInt64 = 0
     private var issued = 0
     private var result = Result()
     private var plan: [(BlockOperation, UInt64, Int)] = []     // for verify/seq: a fixed sequence
     private var planIndex = 0
-    private var blockSize: Int { device.geometry.blockSize }
-    /// Called for each completion (hooks for power-loss tests).
+    private var scratch: [UInt8] = []
+    private let blockSize: Int
+    private var stopped = false
+    /// Called for each completion, before the workload checks it (hooks for power-loss tests).
     public var onCompletion: ((BlockRequest, BlockCompletion) -> Void)?
+    /// Called for each request just before it is submitted.
+    public var onSubmit: ((BlockRequest) -> Void)?
+    /// Called with the number of completed requests every 1024 completions (progress display).
+    public var progress: ((Int) -> Void)?
     /// For random workloads: issue a FLUSH (with nothing else in flight) after this many writes.
     public var flushEvery: Int?
     private var writesSinceFlush = 0
 
-    /// Creates a workload; `base` gives the content of a block nobody wrote yet.
+    /// Creates a workload; `baseRange` fills a buffer with the content of blocks nobody wrote yet.
     public init(device: any BlockDevice, host: EmulatorHost, settings: Settings, random: SeededRandom,
-                base: @escaping (UInt64) -> [UInt8]) {
-        self.device = device; self.host = host; self.settings = settings; self.rng = random; self.base = base
+                baseRange: @escaping BaseReader) {
+        self.device = device; self.host = host; self.settings = settings; self.rng = random; self.baseReader = baseRange
+        blockSize = device.geometry.blockSize
     }
 
-    private var span: UInt64 { min(settings.span ?? device.geometry.blockCount, device.geometry.blockCount) }
+    /// Creates a workload; `base` gives the content of a block nobody wrote yet.
+    public convenience init(device: any BlockDevice, host: EmulatorHost, settings: Settings, random: SeededRandom,
+                            base: @escaping (UInt64) -> [UInt8]) {
+        let bs = device.geometry.blockSize
+        self.init(device: device, host: host, settings: settings, random: random, baseRange: { lba, count, buf in
+            for b in 0..<count {
+                let block = base(lba + UInt64(b))
+                block.withUnsafeBytes { src in
+                    (buf.baseAddress! + b * bs).copyMemory(from: src.baseAddress!, byteCount: min(bs, src.count))
+                }
+            }
+        })
+    }
 
-    /// Runs to completion (or until `maxEvents` scheduler events pass) and returns the results.
+    private var span: UInt64 { max(1, min(settings.span ?? device.geometry.blockCount, device.geometry.blockCount)) }
+    /// Largest request, never more than the span.
+    private var largest: Int { Int(min(UInt64(max(1, settings.maxBlocks)), span)) }
+
+    /// Stops issuing requests and ends ``run(maxEvents:)`` at the next event boundary (power cut).
+    public func stop() { stopped = true }
+
+    /// Whether ``stop()`` was called.
+    public var isStopped: Bool { stopped }
+
+    /// Runs to completion (or until `maxEvents` scheduler events pass, or ``stop()``) and returns the results.
     public func run(maxEvents: UInt64 = 200_000_000) -> Result {
         host.onCPU { device.setClient(self) }
         makePlan()
         host.onCPU { fill() }
         let s = host.machine.scheduler
         let start = s.eventsRun
-        while result.operations < totalOperations, s.eventsRun - start < maxEvents {
+        let total = totalOperations
+        while result.operations < total, !stopped, s.eventsRun - start < maxEvents {
             if !s.step(notAfter: VirtualTime(rawValue: .max)) { break }
+        }
+        result.inFlightAtEnd = inFlight.count
+        if !stopped && result.operations < total && result.errorSamples.count < 16 {
+            result.errorSamples.append("the workload stalled after \(result.operations) of \(total) requests with \(inFlight.count) in flight")
         }
         return result
     }
 
-    private var totalOperations: Int { plan.isEmpty ? settings.operations : plan.count }
+    /// Requests the workload completes in all (verify and seq add their flush).
+    public var totalOperations: Int { plan.isEmpty ? settings.operations : plan.count }
 
     private func makePlan() {
-        let bs = UInt64(max(1, settings.maxBlocks))
+        let bs = UInt64(largest)
         switch settings.kind {
         case .verify:
             var writes: [(UInt64, Int)] = []
@@ -113,8 +171,9 @@ public final class BlockWorkload: BlockClient {
             plan = writes.map { (.write, $0.0, $0.1) } + [(.flush, 0, 0)] + writes.map { (.read, $0.0, $0.1) }
         case .seq:
             let n = max(1, settings.operations / 2)
-            let count = Int(min(bs, span))
-            let extents = (0..<n).map { (UInt64($0 * count) % (span - UInt64(count) + 1), count) }
+            let count = Int(bs)
+            let slots = span / UInt64(count)          // whole extents that fit; wraps around after that
+            let extents = (0..<n).map { (UInt64($0) % slots * UInt64(count), count) }
             plan = extents.map { (.write, $0.0, $0.1) } + [(.flush, 0, 0)] + extents.map { (.read, $0.0, $0.1) }
         case .randrw, .randread:
             plan = []
@@ -122,31 +181,36 @@ public final class BlockWorkload: BlockClient {
     }
 
     private func nextRequest() -> BlockRequest? {
+        if stopped { return nil }
         if !plan.isEmpty {
             guard planIndex < plan.count else { return nil }
             let (op, lba, count) = plan[planIndex]
             // A flush waits for everything before it; a read waits for writes it overlaps.
             if op == .flush && !inFlight.isEmpty { return nil }
-            if inFlight.values.contains(where: { $0.0.operation == .flush }) { return nil }
+            if flushInFlight { return nil }
             if op != .flush && conflicts(lba..<lba + UInt64(count), write: op == .write) { return nil }
             planIndex += 1
             return make(op, lba, count)
         }
         guard issued < settings.operations else { return nil }
-        if inFlight.values.contains(where: { $0.0.operation == .flush }) { return nil }
+        if flushInFlight { return nil }
         if let every = flushEvery, writesSinceFlush >= every {
             guard inFlight.isEmpty else { return nil }
             writesSinceFlush = 0
             return make(.flush, 0, 0)
         }
-        let bs = UInt64(max(1, settings.maxBlocks))
+        let bs = UInt64(largest)
         let count = settings.kind == .randread ? Int(bs) : Int(rng.next() % bs) + 1
         let lba = rng.next() % (span - UInt64(count) + 1)
         let write = settings.kind == .randrw && rng.next() % 2 == 0
+        // A conflicting request is dropped (not retried) and the queue waits for a completion; the
+        // random stream stays the same whatever the timing, since timing is deterministic too.
         if conflicts(lba..<lba + UInt64(count), write: write) { return nil }
         if write { writesSinceFlush += 1 }
         return make(write ? .write : .read, lba, count)
     }
+
+    private var flushInFlight: Bool { inFlight.values.contains { $0.0.operation == .flush } }
 
     private func conflicts(_ r: Range<UInt64>, write: Bool) -> Bool {
         inFlight.values.contains { $0.1.overlaps(r) && (write || $0.0.operation == .write) }
@@ -157,16 +221,24 @@ public final class BlockWorkload: BlockClient {
         nextID += 1
         issued += 1
         if op == .write {
+            if baseIsLive { captureBaseline(lba, count) }
             var data = [UInt8](repeating: 0, count: count * blockSize)
-            var i = 0
-            while i < data.count {
-                let v = rng.next()
-                for k in 0..<8 where i + k < data.count { data[i + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) }
-                i += 8
+            data.withUnsafeMutableBytes { b in
+                var i = 0
+                while i + 8 <= b.count { b.storeBytes(of: rng.next().littleEndian, toByteOffset: i, as: UInt64.self); i += 8 }
+                while i < b.count { b[i] = UInt8(truncatingIfNeeded: rng.next()); i += 1 }
             }
             req.data = data
         }
         return req
+    }
+
+    private func captureBaseline(_ lba: UInt64, _ count: Int) {
+        for b in 0..<UInt64(count) where shadow[lba + b] == nil && baseline[lba + b] == nil && !unknown.contains(lba + b) {
+            var block = [UInt8](repeating: 0, count: blockSize)
+            block.withUnsafeMutableBytes { baseReader(lba + b, 1, $0) }
+            baseline[lba + b] = block
+        }
     }
 
     /// Issues requests until the queue is full or the next one must wait.
@@ -174,13 +246,20 @@ public final class BlockWorkload: BlockClient {
         while inFlight.count < settings.queueDepth, let req = nextRequest() {
             let range = req.lba..<req.lba + UInt64(req.blockCount)
             inFlight[req.id] = (req, range)
+            onSubmit?(req)
             do { try device.submit(req) } catch {
                 inFlight[req.id] = nil
                 result.errors += 1
                 result.operations += 1
-                if result.errorSamples.count < 16 { result.errorSamples.append("submit of request \(req.id) failed: \(error)") }
+                if req.operation == .write { forget(req.lba, req.blockCount) }
+                if result.errorSamples.count < 16 { result.errorSamples.append("submit of \(req.operation) of \(req.blockCount) blocks at LBA \(req.lba) failed: \(error)") }
             }
         }
+    }
+
+    /// A failed write: its blocks may hold old, new or mixed data now.
+    private func forget(_ lba: UInt64, _ count: Int) {
+        for b in 0..<UInt64(count) { shadow[lba + b] = nil; unknown.insert(lba + b) }
     }
 
     public func completed(_ c: BlockCompletion) {
@@ -193,6 +272,8 @@ public final class BlockWorkload: BlockClient {
         onCompletion?(req, c)
         if c.status != .success {
             result.errors += 1
+            if case .mediaError = c.status { result.mediaErrors += 1 }
+            if req.operation == .write { forget(req.lba, req.blockCount) }
             if result.errorSamples.count < 16 { result.errorSamples.append("\(req.operation) of \(req.blockCount) blocks at LBA \(req.lba): \(c.status)") }
         } else {
             switch req.operation {
@@ -200,29 +281,53 @@ public final class BlockWorkload: BlockClient {
                 result.writes += 1
                 result.bytes += req.data.count
                 for b in 0..<req.blockCount {
-                    shadow[req.lba + UInt64(b)] = Array(req.data[b * blockSize..<(b + 1) * blockSize])
+                    let lba = req.lba + UInt64(b)
+                    shadow[lba] = Array(req.data[b * blockSize..<(b + 1) * blockSize])
+                    if !unknown.isEmpty { unknown.remove(lba) }
                 }
             case .read:
                 result.reads += 1
                 result.bytes += c.data.count
-                if c.data.count != req.blockCount * blockSize {
-                    result.mismatches += 1
-                    if result.firstMismatchLBA == nil { result.firstMismatchLBA = req.lba }
-                } else {
-                    for b in 0..<req.blockCount {
-                        let lba = req.lba + UInt64(b)
-                        let want = shadow[lba] ?? base(lba)
-                        if !c.data[b * blockSize..<(b + 1) * blockSize].elementsEqual(want) {
-                            result.mismatches += 1
-                            if result.firstMismatchLBA == nil { result.firstMismatchLBA = lba }
-                            break
-                        }
-                    }
-                }
+                check(req, c.data)
             case .flush:
                 result.flushes += 1
             }
         }
+        if result.operations % 1024 == 0 { progress?(result.operations) }
         fill()
+    }
+
+    private func check(_ req: BlockRequest, _ data: [UInt8]) {
+        let n = req.blockCount * blockSize
+        guard data.count == n else {
+            mismatch(req.lba)
+            return
+        }
+        if scratch.count < n { scratch = [UInt8](repeating: 0, count: n) }
+        scratch.withUnsafeMutableBytes { baseReader(req.lba, req.blockCount, UnsafeMutableRawBufferPointer(rebasing: $0[0..<n])) }
+        if shadow.isEmpty && baseline.isEmpty && unknown.isEmpty {
+            // Nothing written yet (randread): one comparison of the whole request.
+            let same = data.withUnsafeBytes { d in scratch.withUnsafeBytes { s in memcmp(d.baseAddress!, s.baseAddress!, n) == 0 } }
+            if !same { firstDifferingBlock(req, data) }
+            return
+        }
+        firstDifferingBlock(req, data)
+    }
+
+    private func firstDifferingBlock(_ req: BlockRequest, _ data: [UInt8]) {
+        for b in 0..<req.blockCount {
+            let lba = req.lba + UInt64(b)
+            if unknown.contains(lba) { continue }
+            let got = data[b * blockSize..<(b + 1) * blockSize]
+            let same: Bool
+            if let want = shadow[lba] ?? baseline[lba] { same = got.elementsEqual(want) }
+            else { same = got.elementsEqual(scratch[b * blockSize..<(b + 1) * blockSize]) }
+            if !same { mismatch(lba); return }
+        }
+    }
+
+    private func mismatch(_ lba: UInt64) {
+        result.mismatches += 1
+        if result.firstMismatchLBA == nil { result.firstMismatchLBA = lba }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import NativeDriverKit
 
 /// The receive check of DESIGN.md: every frame that reached the wire is delivered exactly once, in
@@ -34,17 +35,23 @@ public struct ReceiveCheck {
 
     /// The driver delivered a frame; a stripped VLAN tag is put back before comparing.
     public mutating func deliveredFrame(_ frame: UnsafeRawBufferPointer, vlanTag: UInt16?) {
-        var got = Array(frame)
-        if let tag = vlanTag, got.count >= 12 {
+        if let tag = vlanTag, frame.count >= 12 {
+            var got = Array(frame)
             got.insert(contentsOf: [0x81, 0x00, UInt8(tag >> 8), UInt8(tag & 0xFF)], at: 12)
+            got.withUnsafeBytes { deliveredFrame($0) }
+        } else {
+            deliveredFrame(frame)
         }
+    }
+
+    private mutating func deliveredFrame(_ got: UnsafeRawBufferPointer) {
         var k = head
-        while k < inFlight.count && inFlight[k].bytes != got { k += 1 }
+        while k < inFlight.count && !bytesEqual(inFlight[k].bytes, got) { k += 1 }
         if k == inFlight.count {
             mismatched += 1
             if firstMismatch == nil, head < inFlight.count {
                 let want = inFlight[head].bytes
-                let off = firstDifference(want, got)
+                let off = firstDifference(want, Array(got))
                 firstMismatch = (inFlight[head].index, off)
             } else if firstMismatch == nil {
                 firstMismatch = (-1, 0)
@@ -137,4 +144,11 @@ public struct TransmitCheck {
 func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
     for i in 0..<min(a.count, b.count) where a[i] != b[i] { return i }
     return min(a.count, b.count)
+}
+
+/// Whether `a` and `b` hold the same bytes (memcmp).
+@inline(__always) func bytesEqual(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    guard let bb = b.baseAddress, !a.isEmpty else { return true }
+    return a.withUnsafeBytes { memcmp($0.baseAddress!, bb, b.count) == 0 }
 }

@@ -1,3 +1,5 @@
+import BoxlessPlatform
+
 /// How frame times are derived from the capture.
 public enum ReplayTiming: Sendable, Equatable, CustomStringConvertible {
     /// The capture's own inter-frame times (never faster than the wire allows).
@@ -60,6 +62,10 @@ public struct ReplayOptions: Sendable {
     public var driverParameters: [String: String] = [:]
     /// JSON Lines event log, if wanted.
     public var eventLog: String?
+    /// With `original` or `scale` timing, a gap between two frames longer than this (after scaling)
+    /// is shortened to it, so a capture with hours or years between packets replays in bounded
+    /// virtual time (the summary counts the gaps shortened). Default 1 s.
+    public var maximumGap: VirtualDuration = .seconds(1)
     /// Creates options.
     public init(trace: String, nic: String) { self.trace = trace; self.nic = nic }
 }

@@ -97,8 +97,8 @@ public final class ReplayRun {
             }
             if let e = injector.error { sourceError = e }
             if s.eventsRun >= events { failures.append("event limit of \(events) reached") }
-            // Let the last frames through interrupt moderation and the driver's poll.
-            s.run(until: s.now + .milliseconds(50))
+            // Let the last frames cross the wire, then through interrupt moderation and the driver's poll.
+            s.run(until: max(s.now, wire.busyUntil, model.port.busyUntil) + .milliseconds(50))
         }
         let stats = machine.host.onCPU { nic.statistics() }
         machine.host.onCPU { nic.close() }
@@ -156,22 +156,38 @@ public final class ReplayRun {
 
 /// Feeds the source's frames to the wire (RX) or the driver (TX) at their times, one frame ahead.
 final class Injector {
-    unowned let run: ReplayRun
+    // The run owns the injector and outlives it.
+    unowned(unsafe) let run: ReplayRun
+    private let timing: ReplayTiming
+    private let direction: ReplayDirection
+    private let maximumGap: VirtualDuration
+    private let scale: Double
+    private unowned(unsafe) let scheduler: Scheduler
+    private unowned(unsafe) let wire: EthernetPort
     private var pending: ReplayFrame?
-    private var firstTimestamp: UInt64?
-    private var startTime = VirtualTime.zero
+    private var previousTimestamp: UInt64?
     private var lastTime = VirtualTime.zero
+    /// Gaps longer than the maximum that were shortened.
+    private(set) var gapsShortened = 0
     private(set) var done = false
     private(set) var error: Error?
     private var waitingForCompletion = false
 
-    init(run: ReplayRun) { self.run = run }
+    /// Built once: scheduling a frame allocates no closure.
+    private lazy var fireAction: () -> Void = { [unowned(unsafe) self] in self.fire() }
 
-    private var scheduler: Scheduler { run.machine.machine.scheduler }
+    init(run: ReplayRun) {
+        self.run = run
+        timing = run.options.timing
+        direction = run.options.direction
+        maximumGap = run.options.maximumGap
+        if case .scale(let x) = timing { scale = x } else { scale = 1 }
+        scheduler = run.machine.machine.scheduler
+        wire = run.wire
+    }
 
     func start() throws {
-        startTime = run.wire.nextStart
-        lastTime = startTime
+        lastTime = wire.nextStart
         run.client.onTransmitCompleted = { [unowned self] token, success in
             if !success { self.run.txCheck.failed(index: Int(token)) }
             if self.waitingForCompletion { self.waitingForCompletion = false; self.scheduleNext() }
@@ -190,34 +206,39 @@ final class Injector {
         scheduleNext()
     }
 
+    /// When frame `f` goes out: the capture's gap since the previous frame (scaled, and shortened
+    /// to the maximum gap), after the previous frame's time; never before it (captures are not
+    /// always in time order, and time never goes back).
     private func when(_ f: ReplayFrame) -> VirtualTime {
-        let first = firstTimestamp ?? f.timestampNanoseconds
-        firstTimestamp = first
+        let previous = previousTimestamp ?? f.timestampNanoseconds
+        previousTimestamp = f.timestampNanoseconds
         var t: VirtualTime
-        switch run.options.timing {
+        switch timing {
         case .lineRate:
-            t = run.options.direction == .rx ? run.wire.nextStart : lastTime
+            t = direction == .rx ? wire.nextStart : lastTime
         case .original, .scale:
-            let scale: Double = { if case .scale(let x) = run.options.timing { return x } else { return 1 } }()
-            let delta = f.timestampNanoseconds >= first ? f.timestampNanoseconds - first : 0
-            let ps = scale == 1 ? delta &* 1000 : UInt64(min(Double(delta) * 1000 / scale, Double(UInt64.max / 2)))
-            t = startTime + .picoseconds(ps)
+            let deltaNs = f.timestampNanoseconds >= previous ? f.timestampNanoseconds - previous : 0
+            let ps = scale == 1 ? (deltaNs < UInt64.max / 2000 ? deltaNs * 1000 : UInt64.max / 2)
+                                : UInt64(min(Double(deltaNs) * 1000 / scale, Double(UInt64.max / 4)))
+            var gap = VirtualDuration.picoseconds(ps)
+            if gap > maximumGap { gap = maximumGap; gapsShortened += 1 }
+            t = lastTime + gap
         }
-        t = max(t, lastTime)      // captures are not always in time order; time never goes back
+        t = max(t, lastTime)
         lastTime = t
         return t
     }
 
     private func scheduleNext() {
         guard let f = pending else { return }
-        scheduler.schedule(at: when(f)) { [unowned self] in self.fire() }
+        scheduler.schedule(at: when(f), fireAction)
     }
 
     private func fire() {
         guard let f = pending else { return }
-        switch run.options.direction {
+        switch direction {
         case .rx:
-            f.bytes.withUnsafeBytes { _ = run.wire.send($0) }
+            f.bytes.withUnsafeBytes { _ = wire.send($0) }
             run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
         case .tx:
             let nic = run.nic

@@ -1,0 +1,178 @@
+import BoxlessPlatform
+
+// Receive DMA (SDM §3.2.3–3.2.6): the descriptor ring RDBAL/RDBAH/RDLEN/RDH/RDT, descriptor
+// fetch in bursts, buffer writes, write-back of legacy (SDM Table 3-1) or 82574 extended descriptors
+// (RFCTL.EXTEN), frames spanning descriptors (EOP on the last), RXDMT0, and the interrupt timers.
+
+extension E1000Device {
+    var rxRingBase: UInt64 { UInt64(reg(.RDBAH)) << 32 | UInt64(reg(.RDBAL) & ~0xF) }
+    var rxRingCount: UInt32 { reg(.RDLEN) / UInt32(E1000RawDescriptor.size) }
+
+    /// Descriptors the hardware owns: RDH up to (not including) RDT (SDM §3.2.6).
+    func rxAvailableDescriptors() -> UInt32 {
+        let n = rxRingCount, h = reg(.RDH), t = reg(.RDT)
+        guard n > 0, h < n, t < n else { return 0 }
+        return (t &+ n &- h) % n
+    }
+
+    /// Buffer size from RCTL.BSIZE/BSEX (SDM §13.4.22), or RCTL.FLXBUF KB on the 82574.
+    var rxBufferSize: Int {
+        let r = rctl
+        if kind == .i82574L {
+            let flex = (r.rawValue & E1000RCTL.FLXBUF_MASK) >> E1000RCTL.FLXBUF_SHIFT
+            if flex != 0 { return Int(flex) * 1024 }
+        }
+        return r.bufferSize ?? 2048
+    }
+
+    /// Whether the 82574's extended receive descriptors are in use (RFCTL.EXTEN).
+    var extendedRx: Bool { kind == .i82574L && reg(.RFCTL) & E1000RFCTL.EXTEN.rawValue != 0 }
+
+    // MARK: registers
+
+    func writeRxRing(_ r: E1000Register, _ value: UInt32) {
+        checkRingWriteWhileEnabled(r, enabled: rctl.contains(.EN), unit: "receiver (RCTL.EN)")
+        switch r {
+        case .RDBAL:
+            checkRingAlignment(value, register: "RDBAL")
+            setReg(.RDBAL, value & ~0xF)
+        case .RDLEN:
+            checkRingLength(value, register: "RDLEN")
+            setReg(.RDLEN, value & 0x000F_FF80)
+        case .RDH:
+            checkRingIndex(value, count: rxRingCount, register: "RDH")
+            setReg(.RDH, value & 0xFFFF)
+        default: setReg(r, value)
+        }
+        rxCacheCount = 0; rxCacheNext = 0
+        rxHalted = false
+    }
+
+    func writeRDT(_ value: UInt32) {
+        checkRingIndex(value, count: rxRingCount, register: "RDT")
+        setReg(.RDT, value & 0xFFFF)
+        requestReceiveDrain()
+    }
+
+    func writeRCTL(_ value: UInt32) {
+        let old = rctl
+        checkRCTL(value)
+        setReg(.RCTL, value)
+        let new = rctl
+        if new.contains(.EN) && !old.contains(.EN) {
+            checkEnableOrder(ringLength: reg(.RDLEN), unit: "RCTL.EN", rings: "RDBAL/RDBAH/RDLEN", reference: "8254x SDM §14.4 (receive initialization)")
+            rxCacheCount = 0; rxCacheNext = 0
+            rxHalted = false
+            requestReceiveDrain()
+        }
+    }
+
+    func resetReceiveEngine() {
+        rxCacheCount = 0; rxCacheNext = 0
+        rxEngineFreeAt = function?.now ?? .zero
+        rxHalted = false
+    }
+
+    // MARK: engine
+
+    /// Drains the FIFO when the engine is free (now or at the time it frees up).
+    func requestReceiveDrain() {
+        guard !rxDrainScheduled, !fifo.isEmpty, let function else { return }
+        rxDrainScheduled = true
+        function.schedule(at: max(function.now, rxEngineFreeAt), rxDrainAction)
+    }
+
+    /// Moves frames from the FIFO to host buffers while the engine is free and descriptors last.
+    func rxDrain() {
+        guard rctl.contains(.EN), !rxHalted, dmaAllowed, rxRingCount > 0 else { return }
+        while let e = fifo.first {
+            let now = function.now
+            if now < rxEngineFreeAt {
+                if !rxDrainScheduled { rxDrainScheduled = true; function.schedule(at: rxEngineFreeAt, rxDrainAction) }
+                return
+            }
+            guard rxAvailableDescriptors() > 0 else { return }
+            rxEngineFreeAt = now + moveFrame(e)
+            if rxHalted || e.pointee.done < e.pointee.length { return }
+            fifo.removeFirst()
+        }
+    }
+
+    /// Fetches up to 16 descriptors from RDH on (one read burst); returns its bus time.
+    private func fetchRxDescriptors() -> VirtualDuration {
+        let n = rxRingCount, h = reg(.RDH)
+        let k = Int(min(rxAvailableDescriptors(), n - h, UInt32(E1000ModelTiming.descriptorFetchBatch)))
+        let st = function.dmaRead(BusAddress(rxRingBase + UInt64(h) * 16),
+                                  into: UnsafeMutableRawBufferPointer(start: rxCache, count: 16 * k))
+        rxCacheCount = k; rxCacheNext = 0
+        if st != .ok {
+            // A master abort or IOMMU fault on a descriptor read stops receive DMA until the ring is
+            // set up again (RCTL.EN, RDH/RDBA/RDLEN write or reset); frames then back up into the
+            // FIFO and overflow into MPC.
+            rxHalted = true
+            rxCacheCount = 0
+            function.note("receive descriptor fetch failed (\(st)); receive DMA stopped")
+        }
+        return timing.readCost(16 * k)
+    }
+
+    /// Writes as much of the frame as the available descriptors hold; returns the bus time.
+    private func moveFrame(_ e: UnsafeMutablePointer<E1000RxFIFO.Entry>) -> VirtualDuration {
+        var cost = VirtualDuration.zero
+        let bufferSize = rxBufferSize, ext = extendedRx, n = rxRingCount
+        let freeBefore = rxAvailableDescriptors()
+        while e.pointee.done < e.pointee.length, rxAvailableDescriptors() > 0 {
+            if rxCacheNext >= rxCacheCount {
+                cost = cost + fetchRxDescriptors()
+                if rxHalted { return cost }
+            }
+            let h = reg(.RDH)
+            let address = UInt64(littleEndian: rxCache.loadUnaligned(fromByteOffset: 16 * rxCacheNext, as: UInt64.self))
+            let done = Int(e.pointee.done)
+            let chunk = min(bufferSize, Int(e.pointee.length) - done)
+            let last = done + chunk == Int(e.pointee.length)
+            if address == 0 { checkNullBuffer(ring: "receive", index: h) }
+            let st = function.dmaWrite(BusAddress(address),
+                                       from: UnsafeRawBufferPointer(start: fifo.storage + Int(e.pointee.offset) + done, count: chunk))
+            cost = cost + timing.writeCost(chunk)
+            if st != .ok { e.pointee.errors |= E1000RxDescriptorLegacy.Errors.RXE.rawValue }
+            writeBack(index: h, length: chunk, last: last, entry: e.pointee, extended: ext)
+            cost = cost + timing.writeCost(ext ? 16 : 8)
+            setReg(.RDH, (h + 1) % n)
+            rxCacheNext += 1
+            e.pointee.done += Int32(chunk)
+        }
+        if e.pointee.done == e.pointee.length {
+            receiveInterrupt()
+            if let shift = rctl.minimumThresholdShift {
+                let threshold = n >> UInt32(shift), free = rxAvailableDescriptors()
+                if freeBefore > threshold && free <= threshold { raise(E1000Interrupt.RXDMT0.rawValue) }
+            }
+        }
+        return cost
+    }
+
+    /// Writes back descriptor `index`: bytes 8–15 of a legacy descriptor (SDM Table 3-1) or all 16
+    /// bytes of an extended one (82574; layout in Definitions/E1000Descriptors.swift).
+    private func writeBack(index: UInt32, length: Int, last: Bool, entry: E1000RxFIFO.Entry, extended: Bool) {
+        let dd = E1000RxDescriptorLegacy.Status.DD.rawValue, eop = E1000RxDescriptorLegacy.Status.EOP.rawValue
+        let status = last ? entry.status | dd | eop : dd
+        let errors = last ? entry.errors : 0
+        let address = rxRingBase + UInt64(index) * 16
+        if extended {
+            let pcsd = reg(.RXCSUM) & E1000RXCSUM.PCSD.rawValue != 0
+            var staterr = UInt32(status) | UInt32(errors) << 24
+            if last && entry.ipIDValid && !pcsd { staterr |= E1000RxDescriptorExtended.Status.IPIDV.rawValue }
+            let csumWord: UInt32 = pcsd || !last ? 0 : UInt32(entry.ipID) | UInt32(entry.checksum) << 16
+            let low = UInt64(csumWord) << 32
+            let high = UInt64(staterr) | UInt64(UInt16(length)) << 32 | UInt64(last ? entry.special : 0) << 48
+            var words = (low.littleEndian, high.littleEndian)
+            withUnsafeBytes(of: &words) { _ = function.dmaWrite(BusAddress(address), from: $0) }
+        } else {
+            let high = UInt64(UInt16(length)) | UInt64(last ? entry.checksum : 0) << 16 | UInt64(status) << 32
+                | UInt64(errors) << 40 | UInt64(last ? entry.special : 0) << 48
+            var word = high.littleEndian
+            withUnsafeBytes(of: &word) { _ = function.dmaWrite(BusAddress(address + 8), from: $0) }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import BoxlessRunner
+import Foundation
+
+struct Disk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Drive the block path: a seeded workload through the AHCI model, a SATA disk and the AHCI driver, checked.")
+    @Option(help: "Controller: ahci.") var controller = "ahci"
+    @Option(help: "Host: emulator.") var host = "emulator"
+    @Option(help: "A raw disk image (never modified unless --writable; writes go to a copy-on-write overlay).") var image: String?
+    @Option(help: "Size of a memory-backed disk (e.g. 64M, 1G; default 64M); with --image, the size the image must have.") var size: String?
+    @Flag(help: "Let writes reach the image file.") var writable = false
+    @Option(help: "verify, randrw, seq or randread.") var workload = "verify"
+    @Option(name: .customLong("queue-depth"), help: "Requests in flight (1…32).") var queueDepth = 32
+    @Option(help: "Requests.") var ops = 2000
+    @Option(name: .customLong("max-blocks"), help: "Largest request in 512-byte blocks (1…256).") var maxBlocks = 64
+    @Option(help: "Disk profile: ssd or hdd.") var profile = "ssd"
+    @Option(help: "The run's seed.") var seed: UInt64 = 1
+    @Option(help: "A fault plan (not available yet).") var faults: String?
+    @Option(name: .customLong("param"), help: "Driver parameter name=value (repeatable).") var params: [String] = []
+    @Flag(help: "Turn strict mode off.") var lenient = false
+    @Option(help: "Write the event log as JSON Lines to this file.") var eventLog: String?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    /// Bad options get one line on stderr and exit status 2 (not ArgumentParser's usage block).
+    func validate() throws {
+        guard host == "emulator" else { throw fail("--host \(host) is not available in this build (hosts: emulator)") }
+        guard controller == "ahci" else { throw fail("--controller \(controller) is not available (controllers: ahci)") }
+        guard ["ssd", "hdd", "hdd7200"].contains(profile) else { throw fail("--profile must be ssd or hdd (got '\(profile)')") }
+        guard WorkloadKind(rawValue: workload) != nil else { throw fail("--workload must be verify, randrw, seq or randread (got '\(workload)')") }
+        guard DiskOptions.queueDepthRange.contains(queueDepth) else { throw fail("--queue-depth must be 1…32 (got \(queueDepth))") }
+        guard (1...100_000_000).contains(ops) else { throw fail("--ops must be 1…100000000 (got \(ops))") }
+        guard (1...256).contains(maxBlocks) else { throw fail("--max-blocks must be 1…256 (got \(maxBlocks))") }
+        if let size {
+            guard let n = DiskOptions.parseSize(size) else { throw fail("--size must be a positive size such as 512K, 64M or 1G (got '\(size)')") }
+            guard n % 512 == 0 else { throw fail("--size \(size) (\(n) bytes) is not a multiple of the 512-byte sector size") }
+            guard n <= 1 << 47 else { throw fail("--size \(size) is larger than the 128 TiB an LBA48 disk can address") }
+        }
+        if writable && image == nil { throw fail("--writable needs --image FILE") }
+        guard faults == nil else { throw fail("--faults: fault plans are not available in this build yet") }
+        for p in params where !p.contains("=") { throw fail("--param takes name=value (got '\(p)')") }
+    }
+
+    func run() throws {
+        var o = DiskOptions()
+        o.controller = controller; o.image = image; o.size = size.flatMap(DiskOptions.parseSize); o.writable = writable
+        o.workload = WorkloadKind(rawValue: workload)!; o.queueDepth = queueDepth; o.operations = ops; o.maxBlocks = maxBlocks
+        o.profile = profile; o.seed = seed; o.strict = !lenient; o.eventLog = eventLog
+        for p in params {
+            let kv = p.split(separator: "=", maxSplits: 1)
+            o.driverParameters[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+        }
+        let bar = ProgressBar(label: "disk \(workload)", total: ops)
+        let s: DiskSummary
+        do { s = try DiskRun.run(o, progress: bar.update) } catch { bar.clear(); throw fail("\(error)") }
+        bar.clear()
+        if json { try printJSON(s) } else {
+            print("\(s.workload) on \(s.device) + \(s.driver) (\(s.profile), QD \(s.queue_depth)): \(s.operations) ops (\(s.reads) reads, \(s.writes) writes, \(s.flushes) flushes), \(s.bytes) bytes, \(s.errors) errors, \(s.mismatches) mismatches")
+            if let img = s.image {
+                print(s.writable ? "image \(img) written in place" : "image \(img) untouched; \(s.overlay_sectors ?? 0) sectors in the copy-on-write overlay")
+            }
+            print("virtual \(Double(s.virtual_ns) / 1e6) ms, wall \(Double(s.wall_ns) / 1e6) ms, \(s.events) events, digest \(s.digest)")
+            for f in s.failures { print("failed: \(f)") }
+            for e in s.error_samples.prefix(10) { print("error: \(e)") }
+            for f in s.findings.prefix(20) { print("finding: \(f)") }
+            print(s.passed ? "PASSED" : "FAILED")
+        }
+        if !s.passed { throw ExitCode(1) }
+    }
+}
+
+/// A progress bar on stderr for long runs, drawn only on a terminal and at most five times a second
+/// (the same rules as ``ProgressLine``, with a bar and a count of requests instead of frames).
+final class ProgressBar: @unchecked Sendable {
+    let label: String
+    let total: Int
+    let enabled = isatty(2) == 1
+    private let started = ContinuousClock.now   // wall time: only to decide when to draw
+    private var last = ContinuousClock.now
+    private var shown = false
+    init(label: String, total: Int) { self.label = label; self.total = max(1, total) }
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        // Short runs never draw: the first frame waits half a second.
+        guard now - started > .milliseconds(500), now - last > .milliseconds(200) else { return }
+        last = now
+        shown = true
+        let fraction = min(1, Double(done) / Double(total))
+        let width = 30, filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))% \(done)/\(total) requests".utf8))
+    }
+    func clear() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

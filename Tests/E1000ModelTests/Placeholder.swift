@@ -1,1 +1,0 @@
-// placeholder until the e1000 model lands
