@@ -4,6 +4,8 @@ import HeapModule
 public struct EventID: Hashable, Sendable {
     /// The event's insertion sequence number (unique within a scheduler).
     public let sequence: UInt64
+    /// Where its action is kept.
+    let slot: Int32
 }
 
 /// Which side of the machine an event belongs to.
@@ -26,11 +28,13 @@ public enum EventLane: UInt8, Sendable {
 /// clock jumps to the next event). Modelled on swift-nio's `EmbeddedEventLoop` (STYLE.md §7).
 /// Confined to one thread: a scheduler is not `Sendable`.
 public final class Scheduler {
+    /// A queued event: plain values only, so heap operations do no reference counting; the action
+    /// lives in a slot of ``actions``.
     @usableFromInline struct Entry: Comparable {
         let time: VirtualTime
         let sequence: UInt64
+        let slot: Int32
         let lane: EventLane
-        let action: () -> Void
         @usableFromInline static func < (a: Entry, b: Entry) -> Bool {
             a.time != b.time ? a.time < b.time : a.sequence < b.sequence
         }
@@ -41,7 +45,12 @@ public final class Scheduler {
     public private(set) var now: VirtualTime = .zero
     private var queue = Heap<Entry>()
     private var nextSequence: UInt64 = 0
-    private var cancelled = Set<UInt64>()
+    /// Actions by slot, and the sequence number each slot's action belongs to (a cancelled or
+    /// finished slot no longer matches, which is how stale heap entries are recognised).
+    private var actions: [(() -> Void)?] = []
+    private var slotSequence: [UInt64] = []
+    private var freeSlots: [Int32] = []
+    private var liveCount = 0
     private var heldCPUEvents: [Entry] = []
     /// How many events have run so far.
     public private(set) var eventsRun: UInt64 = 0
@@ -51,12 +60,12 @@ public final class Scheduler {
     /// Creates a scheduler at time zero with no events.
     public init() {}
 
-    /// Number of events waiting (including cancelled ones not yet discarded and held CPU events).
-    public var pendingCount: Int { queue.count - cancelled.count + heldCPUEvents.count }
+    /// Number of events waiting (held CPU events included).
+    public var pendingCount: Int { liveCount }
 
     /// The time of the earliest pending event, if any.
     public var nextEventTime: VirtualTime? {
-        discardCancelledHead()
+        discardStaleHead()
         return queue.min?.time
     }
 
@@ -65,8 +74,19 @@ public final class Scheduler {
     public func schedule(at time: VirtualTime, lane: EventLane = .device, _ action: @escaping () -> Void) -> EventID {
         let seq = nextSequence
         nextSequence &+= 1
-        queue.insert(Entry(time: max(time, now), sequence: seq, lane: lane, action: action))
-        return EventID(sequence: seq)
+        let slot: Int32
+        if let f = freeSlots.popLast() {
+            slot = f
+            actions[Int(f)] = action
+            slotSequence[Int(f)] = seq
+        } else {
+            slot = Int32(actions.count)
+            actions.append(action)
+            slotSequence.append(seq)
+        }
+        liveCount += 1
+        queue.insert(Entry(time: max(time, now), sequence: seq, slot: slot, lane: lane))
+        return EventID(sequence: seq, slot: slot)
     }
 
     /// Schedules `action` after `delay` from now.
@@ -75,47 +95,53 @@ public final class Scheduler {
         schedule(at: now + delay, lane: lane, action)
     }
 
-    /// Cancels a pending event; cancelling one that already ran or was cancelled does nothing.
+    /// Cancels a pending event in O(1); cancelling one that already ran or was cancelled does nothing.
     public func cancel(_ id: EventID) {
-        guard id.sequence < nextSequence else { return }
-        if let i = heldCPUEvents.firstIndex(where: { $0.sequence == id.sequence }) {
-            heldCPUEvents.remove(at: i)
-            return
-        }
-        if queue.unordered.contains(where: { $0.sequence == id.sequence }) { cancelled.insert(id.sequence) }
+        let i = Int(id.slot)
+        guard i >= 0, i < slotSequence.count, slotSequence[i] == id.sequence, actions[i] != nil else { return }
+        release(slot: i)
+        if let h = heldCPUEvents.firstIndex(where: { $0.sequence == id.sequence }) { heldCPUEvents.remove(at: h) }
     }
 
-    private func discardCancelledHead() {
-        guard !cancelled.isEmpty else { return }
-        while let top = queue.min, cancelled.contains(top.sequence) {
-            _ = queue.popMin()
-            cancelled.remove(top.sequence)
-        }
+    private func release(slot i: Int) {
+        actions[i] = nil
+        slotSequence[i] = .max
+        freeSlots.append(Int32(i))
+        liveCount -= 1
+    }
+
+    private func isStale(_ e: Entry) -> Bool { slotSequence[Int(e.slot)] != e.sequence }
+
+    private func discardStaleHead() {
+        while let top = queue.min, isStale(top) { _ = queue.popMin() }
     }
 
     /// Runs the next event if its time is at or before `limit`; returns false when there is none.
     @discardableResult
     public func step(notAfter limit: VirtualTime) -> Bool {
-        while true {
-            discardCancelledHead()
-            guard let top = queue.min, top.time <= limit else { return false }
+        while let top = queue.min, top.time <= limit {
             _ = queue.popMin()
+            if isStale(top) { continue }
             if top.time > now { now = top.time }
             if top.lane == .cpu && cpuHeld {
                 heldCPUEvents.append(top)
                 continue
             }
+            let i = Int(top.slot)
+            let action = actions[i]!
+            release(slot: i)
             eventsRun &+= 1
             if top.lane == .cpu {
                 // Driver code runs with the CPU held, so nothing else of the driver re-enters it.
                 cpuHeld = true
-                top.action()
+                action()
                 releaseCPU(previous: false)
             } else {
-                top.action()
+                action()
             }
             return true
         }
+        return false
     }
 
     /// Runs every event due at or before `time`, then sets the clock to `time`.
@@ -144,12 +170,15 @@ public final class Scheduler {
     }
 
     /// Ends a ``holdCPU()``; at the outermost level the held CPU events are queued again at the
-    /// current time, in their original order, ahead of anything scheduled later.
+    /// current time, in their original order (by their original sequence numbers).
     public func releaseCPU(previous: Bool) {
         cpuHeld = previous
         guard !previous, !heldCPUEvents.isEmpty else { return }
         let held = heldCPUEvents
         heldCPUEvents.removeAll(keepingCapacity: true)
-        for e in held { schedule(at: now, lane: .cpu, e.action) }
+        for e in held where !isStale(e) {
+            // Due now; keeping its sequence number keeps the held events' order (and its EventID valid).
+            queue.insert(Entry(time: now, sequence: e.sequence, slot: e.slot, lane: .cpu))
+        }
     }
 }

@@ -16,7 +16,8 @@ public protocol EventSink: AnyObject {
 /// Canonical binary encoding (little-endian), one record after another:
 /// `kind:u8 time_ps:u64` then per kind — config: `bdf:u32 off:u16 width:u8 value:u32`;
 /// register: `bdf:u32 space:u8 bar:u8 off:u64 width:u8 value:u64`; DMA: `bdf:u32 addr:u64 len:u32
-/// status:u8` followed by the bytes moved; interrupt: `bdf:u32 kind:u8 vector:u16 asserted:u8 outcome:u8`;
+/// status:u8 payload:u64` where `payload` is ``PayloadHash`` of the bytes moved (when payload
+/// digesting is on); interrupt: `bdf:u32 kind:u8 vector:u16 asserted:u8 outcome:u8`;
 /// finding: `bdf:u32 code message reference` (strings as `len:u32` + UTF-8); note: `source text`.
 /// `bdf` is `segment << 16 | requester ID`, or `0xFFFFFFFF` for none.
 public final class EventLog {
@@ -56,15 +57,7 @@ public final class EventLog {
     public func record(_ event: EventRecord, payload: UnsafeRawBufferPointer? = nil) {
         let t = clock()
         encode(event, at: t)
-        if let p = payload, digestsPayloads, p.count > 0 {
-            if used + p.count <= Self.bufferSize {
-                (buffer + used).copyMemory(from: p.baseAddress!, byteCount: p.count)
-                used += p.count
-            } else {
-                flush()
-                hasher.update(bufferPointer: p)
-            }
-        }
+        if let p = payload, digestsPayloads { put(PayloadHash.hash(p)) }
         if used >= Self.flushThreshold { flush() }
         if case .finding(let f) = event {
             findingCount += 1
