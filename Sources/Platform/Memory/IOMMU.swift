@@ -33,6 +33,10 @@ public final class IOMMUDomain {
     private var freeSlots: [Int32] = []
     private var pages: [UInt64: Int32] = [:]
     private var lastHit: Int = -1
+    /// A direct-mapped cache of page → slot (like a TLB), so a ring of buffers that each sit in their
+    /// own page translates without hashing. Entries are (page + 1, slot); 0 means empty.
+    private var tlb = [(UInt64, Int32)](repeating: (0, 0), count: IOMMUDomain.tlbSize)
+    private static let tlbSize = 1024
     private var history: [UInt64: (mapped: VirtualTime, unmapped: VirtualTime, bus: BusAddress, length: UInt64, label: String)] = [:]
     private var historyOrder: [UInt64] = []
     private var historyHead = 0
@@ -70,6 +74,7 @@ public final class IOMMUDomain {
         let last = (bus.rawValue + m.length - 1) / PhysicalMemory.pageSize
         for p in first...last {
             pages[p] = nil
+            tlb[Int(p % UInt64(Self.tlbSize))] = (0, 0)
             remember(page: p, (m.mappedAt, time, m.busAddress, m.length, m.label))
         }
         mappings[Int(slot)] = nil
@@ -112,7 +117,15 @@ public final class IOMMUDomain {
     }
 
     func lookup(_ bus: BusAddress) -> Int? {
-        guard let s = pages[bus.rawValue / PhysicalMemory.pageSize], let m = mappings[Int(s)],
+        let page = bus.rawValue / PhysicalMemory.pageSize
+        let e = tlb[Int(page % UInt64(Self.tlbSize))]
+        let s: Int32
+        if e.0 == page &+ 1 { s = e.1 } else {
+            guard let found = pages[page] else { return nil }
+            s = found
+            tlb[Int(page % UInt64(Self.tlbSize))] = (page &+ 1, found)
+        }
+        guard let m = mappings[Int(s)],
               bus.rawValue < m.busAddress.rawValue + m.length else { return nil }
         return Int(s)
     }

@@ -91,7 +91,14 @@ public final class EthernetPort {
     /// (as on an unplugged cable) and return nil.
     @discardableResult
     public func send(_ frame: UnsafeRawBufferPointer, fcsValid: Bool = true) -> VirtualTime? {
-        let start = nextStart
+        send(frame, fcsValid: fcsValid, notBefore: scheduler.now)
+    }
+
+    /// Sends a frame that starts no earlier than `earliest` (a source that knows its frames' times
+    /// can hand several over at once; they cross the wire exactly as if sent one by one).
+    @discardableResult
+    public func send(_ frame: UnsafeRawBufferPointer, fcsValid: Bool = true, notBefore earliest: VirtualTime) -> VirtualTime? {
+        let start = max(busyUntil, scheduler.now, earliest)
         busyUntil = start + timing.occupancy(frameLength: frame.count)
         framesSent &+= 1
         guard let peer, carrier else { return nil }

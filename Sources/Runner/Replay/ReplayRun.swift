@@ -190,20 +190,21 @@ final class Injector {
         lastTime = wire.nextStart
         run.client.onTransmitCompleted = { [unowned self] token, success in
             if !success { self.run.txCheck.failed(index: Int(token)) }
-            if self.waitingForCompletion { self.waitingForCompletion = false; self.scheduleNext() }
+            if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
         }
-        try advance()
+        try readNext()
+        if let t = pendingTime { scheduler.schedule(at: t, fireAction) }
     }
 
-    /// Reads the next frame and schedules it.
-    private func advance() throws {
-        guard let f = try run.source.next() else { pending = nil; done = true; return }
+    /// Reads the next frame and works out its time.
+    private func readNext() throws {
+        guard let f = try run.source.next() else { pending = nil; pendingTime = nil; done = true; return }
         pending = f
+        pendingTime = when(f)
         run.taken += 1
         if f.paddedTruncated { run.paddedTruncated += 1 }
         if f.paddedRunt { run.runts += 1 }
         if run.taken % 4096 == 0 { run.progress?(run.taken) }
-        scheduleNext()
     }
 
     /// When frame `f` goes out: the capture's gap since the previous frame (scaled, and shortened
@@ -229,33 +230,54 @@ final class Injector {
         return t
     }
 
-    private func scheduleNext() {
-        guard let f = pending else { return }
-        scheduler.schedule(at: when(f), fireAction)
-    }
+    /// How far ahead of the clock RX frames are handed to the wire in one event (they still start
+    /// at their own times: ``EthernetPort/send(_:fcsValid:notBefore:)``).
+    static let horizon = VirtualDuration.microseconds(20)
+    /// Most frames handed over in one event.
+    static let batch = 64
+
+    private var pendingTime: VirtualTime?
 
     private func fire() {
-        guard let f = pending else { return }
         switch direction {
-        case .rx:
-            f.bytes.withUnsafeBytes { _ = wire.send($0) }
-            run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
-        case .tx:
-            let nic = run.nic
-            let r = run.machine.host.onCPU { f.bytes.withUnsafeBytes { nic.transmit($0, token: UInt64(f.index), offload: .none) } }
-            switch r {
-            case .queued: run.txCheck.accepted(index: f.index, bytes: f.bytes)
-            case .rejected: run.txCheck.failed(index: f.index)
-            case .busy:
-                // Ring full: retry after the next completion (or shortly, if none comes).
-                waitingForCompletion = true
-                scheduler.schedule(after: .microseconds(50)) { [unowned self] in
-                    if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
-                }
-                return
-            }
+        case .rx: fireReceive()
+        case .tx: fireTransmit()
         }
-        do { try advance() } catch { self.error = error; done = true }
+    }
+
+    /// RX: sends the pending frame and the following ones that are due within the horizon.
+    private func fireReceive() {
+        var n = 0
+        while let f = pending, let t = pendingTime, t <= scheduler.now + Self.horizon, n < Self.batch {
+            f.bytes.withUnsafeBytes { _ = wire.send($0, notBefore: t) }
+            run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
+            n += 1
+            do { try readNext() } catch { self.error = error; done = true; return }
+        }
+        if let t = pendingTime {
+            // Come back when the next frame is within the horizon (or when the wire frees up, at line rate).
+            let wake = t > scheduler.now + Self.horizon ? VirtualTime(rawValue: t.rawValue - Self.horizon.rawValue) : scheduler.now
+            scheduler.schedule(at: max(wake, min(wire.busyUntil, t)), fireAction)
+        }
+    }
+
+    private func fireTransmit() {
+        guard let f = pending else { return }
+        let nic = run.nic
+        let r = run.machine.host.onCPU { f.bytes.withUnsafeBytes { nic.transmit($0, token: UInt64(f.index), offload: .none) } }
+        switch r {
+        case .queued: run.txCheck.accepted(index: f.index, bytes: f.bytes)
+        case .rejected: run.txCheck.failed(index: f.index)
+        case .busy:
+            // Ring full: retry after the next completion (or shortly, if none comes).
+            waitingForCompletion = true
+            scheduler.schedule(after: .microseconds(50)) { [unowned(unsafe) self] in
+                if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
+            }
+            return
+        }
+        do { try readNext() } catch { self.error = error; done = true; return }
+        if let t = pendingTime { scheduler.schedule(at: t, fireAction) }
     }
 }
 
