@@ -20,19 +20,25 @@ build: deps
 release: deps
 	$(SWIFT) build -c release -j $(JOBS)
 
-## Build, show the emulated machine, and run the exerciser end to end.
+## Build, show the emulated machine, and replay the bundled trace through the 82540EM and its driver.
 demo: build
 	.build/debug/boxless devices
-	.build/debug/boxless lspci -v
-	.build/debug/boxless exercise --seed 1
+	.build/debug/boxless lspci -v --devices e1000
+	.build/debug/boxless replay Traces/mixed-200.pcap --nic e1000
 
 ## The whole suite.
 test: deps
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build --parallel --num-workers $(JOBS)
 
+## Throughput figures (release build): replay at line rate, a 1M-frame pcap, disk IOPS, DMA accessors.
 bench: release
-	.build/release/boxless exercise --ops 20000 --lenient
+	.build/release/boxless bench --size 64 --frames 1000000
+	.build/release/boxless bench --size 64 --frames 1000000 --nic e1000e
+	.build/release/boxless bench --size 1514 --frames 300000
+	.build/release/boxless bench --size trace --frames 1000000
+	.build/release/boxless disk-bench
+	.build/release/boxless bench --size dma --frames 100000
 
 clean:
 	rm -rf .build
