@@ -86,7 +86,7 @@ final class EmulatedPCIDevice: PCIDevice, RegionIO {
     func barrier(bar: Int) {
         // Memory on the emulator host is coherent and accesses are in program order: a barrier has no
         // effect on the data, but it is part of the driver's observable behaviour.
-        machine.log.record(.note(source: "cpu", text: "wmb \(address) BAR\(bar)"))
+        machine.log.record(.barrier(address, bar: UInt8(truncatingIfNeeded: bar)))
     }
 
     // MARK: interrupts

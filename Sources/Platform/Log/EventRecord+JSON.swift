@@ -22,6 +22,8 @@ extension EventRecord {
             o += "\"ev\":\"finding\",\"dev\":" + (f.device.map { "\"\($0)\"" } ?? "null")
                 + ",\"code\":\"\(f.code)\",\"message\":\(jsonString(f.message)),\"ref\":"
                 + (f.reference.map(jsonString) ?? "null")
+        case let .barrier(a, bar):
+            o += "\"ev\":\"barrier\",\"dev\":\"\(a)\",\"bar\":\(bar)"
         case let .note(src, text):
             o += "\"ev\":\"note\",\"source\":\(jsonString(src)),\"text\":\(jsonString(text))"
         }

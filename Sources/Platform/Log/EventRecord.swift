@@ -59,6 +59,8 @@ public enum EventRecord: Sendable {
     case interrupt(PCIAddress, kind: InterruptKind, vector: UInt16, asserted: Bool, outcome: InterruptOutcome)
     /// A rule breach.
     case finding(Finding)
+    /// A CPU write barrier before register writes to a BAR (orders DMA-memory writes before them).
+    case barrier(PCIAddress, bar: UInt8)
     /// A free-form note from a component (a driver's log line, a model's state change).
     case note(source: String, text: String)
 }

@@ -14,6 +14,7 @@ public final class PCIFunction {
     public internal(set) var config: ConfigSpace
     /// Declared BARs, by index.
     public let bars: [BARDeclaration]
+    private let barByIndex: [BARDeclaration?]
     /// The MSI capability, if any.
     public let msi: MSICapabilityLayout?
     /// The MSI-X capability, if any.
@@ -42,6 +43,7 @@ public final class PCIFunction {
         self.model = model
         self.config = builder.space
         self.bars = builder.bars
+        self.barByIndex = (0..<6).map { i in builder.bars.first { $0.index == i } }
         self.msi = builder.msi
         self.msix = builder.msix
         self.isExpress = builder.isExpress
@@ -62,7 +64,7 @@ public final class PCIFunction {
     }
 
     /// The declared BAR with this index.
-    public func bar(_ index: Int) -> BARDeclaration? { bars.first { $0.index == index } }
+    public func bar(_ index: Int) -> BARDeclaration? { index >= 0 && index < 6 ? barByIndex[index] : nil }
 
     /// The base address software assigned to BAR `index` (0 if unassigned).
     public func barBase(_ index: Int) -> UInt64 {

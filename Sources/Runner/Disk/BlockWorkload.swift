@@ -210,10 +210,23 @@ public final class BlockWorkload: BlockClient {
         return make(write ? .write : .read, lba, count)
     }
 
-    private var flushInFlight: Bool { inFlight.values.contains { $0.0.operation == .flush } }
+    /// Requests in flight by kind (so the common checks need no scan of ``inFlight``).
+    private var writesInFlight = 0
+    private var flushesInFlight = 0
+    private var flushInFlight: Bool { flushesInFlight > 0 }
 
     private func conflicts(_ r: Range<UInt64>, write: Bool) -> Bool {
-        inFlight.values.contains { $0.1.overlaps(r) && (write || $0.0.operation == .write) }
+        // Reads never conflict with reads: with no write in flight, a read can always go.
+        if !write && writesInFlight == 0 { return false }
+        return inFlight.values.contains { $0.1.overlaps(r) && (write || $0.0.operation == .write) }
+    }
+
+    private func track(_ op: BlockOperation, _ delta: Int) {
+        switch op {
+        case .write: writesInFlight += delta
+        case .flush: flushesInFlight += delta
+        case .read: break
+        }
     }
 
     private func make(_ op: BlockOperation, _ lba: UInt64, _ count: Int) -> BlockRequest {
@@ -246,9 +259,11 @@ public final class BlockWorkload: BlockClient {
         while inFlight.count < settings.queueDepth, let req = nextRequest() {
             let range = req.lba..<req.lba + UInt64(req.blockCount)
             inFlight[req.id] = (req, range)
+            track(req.operation, 1)
             onSubmit?(req)
             do { try device.submit(req) } catch {
                 inFlight[req.id] = nil
+                track(req.operation, -1)
                 result.errors += 1
                 result.operations += 1
                 if req.operation == .write { forget(req.lba, req.blockCount) }
@@ -263,7 +278,7 @@ public final class BlockWorkload: BlockClient {
     }
 
     public func completed(_ c: BlockCompletion) {
-        guard let (req, _) = inFlight.removeValue(forKey: c.id) else {
+        guard let (req, _) = inFlight.removeValue(forKey: c.id).map({ e -> (BlockRequest, Range<UInt64>) in track(e.0.operation, -1); return e }) else {
             result.errors += 1
             if result.errorSamples.count < 16 { result.errorSamples.append("completion for unknown or already completed request \(c.id)") }
             return
@@ -315,14 +330,20 @@ public final class BlockWorkload: BlockClient {
     }
 
     private func firstDifferingBlock(_ req: BlockRequest, _ data: [UInt8]) {
-        for b in 0..<req.blockCount {
-            let lba = req.lba + UInt64(b)
-            if unknown.contains(lba) { continue }
-            let got = data[b * blockSize..<(b + 1) * blockSize]
-            let same: Bool
-            if let want = shadow[lba] ?? baseline[lba] { same = got.elementsEqual(want) }
-            else { same = got.elementsEqual(scratch[b * blockSize..<(b + 1) * blockSize]) }
-            if !same { mismatch(lba); return }
+        let bs = blockSize
+        data.withUnsafeBytes { d in
+            for b in 0..<req.blockCount {
+                let lba = req.lba + UInt64(b)
+                if !unknown.isEmpty && unknown.contains(lba) { continue }
+                let got = d.baseAddress! + b * bs
+                let same: Bool
+                if let want = shadow[lba] ?? baseline[lba] {
+                    same = want.withUnsafeBytes { memcmp(got, $0.baseAddress!, bs) == 0 }
+                } else {
+                    same = scratch.withUnsafeBytes { memcmp(got, $0.baseAddress! + b * bs, bs) == 0 }
+                }
+                if !same { mismatch(lba); return }
+            }
         }
     }
 
