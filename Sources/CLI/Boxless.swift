@@ -9,6 +9,26 @@ struct Boxless: ParsableCommand {
         commandName: "boxless",
         abstract: "Deterministic PCI device emulation for driver development.",
         subcommands: [Devices.self, LSPCICommand.self, Replay.self, Disk.self, DiskBench.self, GenTrace.self, Bench.self, Exercise.self])
+
+    /// Runs the command; any error becomes ONE line on stderr and a non-zero exit (DESIGN.md:
+    /// bad input gets one clear error line), while `--help` and `--version` print as usual.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
+        } catch let e as CLIError {
+            FileHandle.standardError.write(Data("boxless: \(e.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("boxless: \(text)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Prints `value` as one JSON object with sorted keys.
@@ -18,11 +38,14 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: try e.encode(value), as: UTF8.self))
 }
 
-/// Prints one error line naming the problem and exits non-zero.
-func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("boxless: \(message)\n".utf8))
-    return ExitCode(2)
+/// A user-facing error: one line naming the file or option and the problem (exit status 2).
+struct CLIError: Error, CustomStringConvertible {
+    /// The line to print.
+    let description: String
 }
+
+/// The error to throw for bad input; `main` prints it as one line.
+func fail(_ message: String) -> CLIError { CLIError(description: message) }
 
 struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the device models and their PCI IDs.")

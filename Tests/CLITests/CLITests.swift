@@ -69,3 +69,59 @@ import Testing
         #expect(w.err.split(separator: "\n").count == 1)
     }
 }
+
+/// `boxless replay` as a user meets it: exit codes, one-line errors, JSON, and captures tshark reads.
+@Suite struct ReplayCLITests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let trace = repo.appendingPathComponent("Traces/mixed-200.pcap").path
+
+    @Test func replayPassesWithTheContractKeys() throws {
+        let r = try CLITests.run(["replay", Self.trace, "--nic", "e1000", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let o = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        for k in ["host", "device", "driver", "packets_in", "delivered", "dropped", "mismatched", "virtual_ns", "wall_ns", "events", "digest", "passed"] {
+            #expect(o[k] != nil, "missing key \(k)")
+        }
+        #expect(o["passed"] as? Bool == true)
+    }
+
+    @Test func malformedTracesGetOneLineAndANonZeroExit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("boxless-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let bad = dir.appendingPathComponent("bad.pcap").path
+        FileManager.default.createFile(atPath: bad, contents: Data(repeating: 0x42, count: 100))
+        let cut = dir.appendingPathComponent("cut.pcap").path
+        FileManager.default.createFile(atPath: cut, contents: try Data(contentsOf: URL(fileURLWithPath: Self.trace)).prefix(3000))
+        for path in [bad, cut, dir.appendingPathComponent("missing.pcap").path] {
+            let r = try CLITests.run(["replay", path, "--nic", "e1000e"])
+            #expect(r.status != 0)
+            #expect(r.err.contains(path), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+        let opt = try CLITests.run(["replay", Self.trace, "--nic", "e1000", "--timing", "warp"])
+        #expect(opt.status != 0 && opt.err.split(separator: "\n").count == 1)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark")))
+    func capturesAreReadByTshark() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("boxless-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let rx = dir.appendingPathComponent("rx.pcap").path, tx = dir.appendingPathComponent("tx.pcap").path
+        let r = try CLITests.run(["replay", Self.trace, "--nic", "e1000", "--capture-rx", rx, "--json"])
+        let t = try CLITests.run(["replay", Self.trace, "--nic", "e1000", "--direction", "tx", "--capture-tx", tx, "--json"])
+        #expect(r.status == 0 && t.status == 0)
+        for (file, summary) in [(rx, r.out), (tx, t.out)] {
+            let o = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as! [String: Any]
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+            p.arguments = ["-r", file, "-T", "fields", "-e", "frame.number"]
+            let out = Pipe()
+            p.standardOutput = out; p.standardError = Pipe()
+            try p.run()
+            let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            #expect(lines.count == o["delivered"] as! Int)
+        }
+    }
+}
