@@ -84,7 +84,7 @@ let package = Package(
             dependencies: [
                 "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
-                "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver",
+                "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost",
             ],
             path: "Sources/Runner", swiftSettings: strict),
 
@@ -127,6 +127,9 @@ let package = Package(
         .testTarget(
             name: "DiskTests", dependencies: ["BoxlessRunner", "AHCIModel", "BoxlessPlatform", "boxless"],
             path: "Tests/DiskTests", swiftSettings: strict),
+        .testTarget(
+            name: "QEMUDifferentialTests", dependencies: ["BoxlessRunner", "QEMUHost", "BoxlessPlatform", "NativeDriverKit"],
+            path: "Tests/QEMUDifferentialTests", swiftSettings: strict),
         .testTarget(
             name: "LayeringTests", dependencies: [],
             path: "Tests/LayeringTests", swiftSettings: strict),
