@@ -53,7 +53,7 @@ public final class ReplayRun {
         do {
             if let p = o.captureRX { rxCapture = try PcapWriter(path: p) }
             if let p = o.captureTX { txCapture = try PcapWriter(path: p) }
-        } catch { throw RunnerError.cannotWrite(error.file ?? "capture", error.description) }
+        } catch { throw RunnerError.badOption(error.description) }   // PcapError's line names the file
         try machine.start()
         guard let bound = machine.host.bound.first, let nic = bound.instance as? any NetworkInterface else {
             let why = machine.host.probeFailures.first.map { "\($0.driverName) probe failed: \($0.error)" } ?? "no driver bound"
