@@ -85,6 +85,7 @@ let package = Package(
                 "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
                 "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost",
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Sources/Runner", swiftSettings: strict),
 

@@ -128,7 +128,9 @@ public final class Scheduler {
                 continue
             }
             let i = Int(top.slot)
-            let action = actions[i]!
+            var taken: (() -> Void)? = nil
+            swap(&taken, &actions[i])          // move the action out: no extra retain/release
+            let action = taken!
             release(slot: i)
             eventsRun &+= 1
             if top.lane == .cpu {

@@ -1,3 +1,4 @@
+import DequeModule
 import Glibc
 import NativeDriverKit
 
@@ -9,8 +10,7 @@ import NativeDriverKit
 /// equal to it; the frames before it are missing (dropped). A delivered frame that equals none is a
 /// mismatch, reported with the first differing offset against the oldest in-flight frame.
 public struct ReceiveCheck {
-    private var inFlight: [(index: Int, bytes: [UInt8])] = []
-    private var head = 0
+    private var inFlight = Deque<(index: Int, bytes: [UInt8])>()
     /// Frames sent on the wire.
     public private(set) var sent = 0
     /// Frames delivered correctly.
@@ -45,39 +45,34 @@ public struct ReceiveCheck {
     }
 
     private mutating func deliveredFrame(_ got: UnsafeRawBufferPointer) {
-        var k = head
+        // Fast path: the oldest frame in flight.
+        if let first = inFlight.first, bytesEqual(first.bytes, got) {
+            inFlight.removeFirst()
+            delivered += 1
+            return
+        }
+        var k = 0
         while k < inFlight.count && !bytesEqual(inFlight[k].bytes, got) { k += 1 }
         if k == inFlight.count {
             mismatched += 1
-            if firstMismatch == nil, head < inFlight.count {
-                let want = inFlight[head].bytes
-                let off = firstDifference(want, Array(got))
-                firstMismatch = (inFlight[head].index, off)
+            if firstMismatch == nil, let first = inFlight.first {
+                firstMismatch = (first.index, firstDifference(first.bytes, Array(got)))
             } else if firstMismatch == nil {
                 firstMismatch = (-1, 0)
             }
             return
         }
-        for j in head..<k where missingSample.count < 16 { missingSample.append(inFlight[j].index) }
-        missing += k - head
+        for j in 0..<k where missingSample.count < 16 { missingSample.append(inFlight[j].index) }
+        missing += k
         delivered += 1
-        head = k + 1
-        compact()
+        inFlight.removeFirst(k + 1)
     }
 
     /// Ends the run: everything still in flight is missing.
     public mutating func finish() {
-        for j in head..<inFlight.count where missingSample.count < 16 { missingSample.append(inFlight[j].index) }
-        missing += inFlight.count - head
-        head = inFlight.count
-        compact()
-    }
-
-    private mutating func compact() {
-        if head > 1024 && head * 2 > inFlight.count {
-            inFlight.removeFirst(head)
-            head = 0
-        }
+        for f in inFlight where missingSample.count < 16 { missingSample.append(f.index) }
+        missing += inFlight.count
+        inFlight.removeAll()
     }
 }
 
