@@ -6,7 +6,7 @@ struct Disk: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drive the block path: a seeded workload through the AHCI model, a SATA disk and the AHCI driver, checked.")
     @Option(help: "Controller: ahci.") var controller = "ahci"
-    @Option(help: "Host: emulator.") var host = "emulator"
+    @Option(help: "Host: emulator, or qemu (QEMU's ich9-ahci + ide-hd through qtest; verify and seq workloads; not deterministic).") var host = "emulator"
     @Option(help: "A raw disk image (never modified unless --writable; writes go to a copy-on-write overlay).") var image: String?
     @Option(help: "Size of a memory-backed disk (e.g. 64M, 1G; default 64M); with --image, the size the image must have.") var size: String?
     @Flag(help: "Let writes reach the image file.") var writable = false
@@ -24,7 +24,8 @@ struct Disk: ParsableCommand {
 
     /// Bad options get one line on stderr and exit status 2 (not ArgumentParser's usage block).
     func validate() throws {
-        guard host == "emulator" else { throw fail("--host \(host) is not available in this build (hosts: emulator)") }
+        guard host == "emulator" || host == "qemu" else { throw fail("--host \(host) is not available in this build (hosts: emulator, qemu)") }
+        if host == "qemu" && eventLog != nil { throw fail("--event-log is not available with --host qemu (QEMU runs have no event log)") }
         guard controller == "ahci" else { throw fail("--controller \(controller) is not available (controllers: ahci)") }
         guard ["ssd", "hdd", "hdd7200"].contains(profile) else { throw fail("--profile must be ssd or hdd (got '\(profile)')") }
         guard WorkloadKind(rawValue: workload) != nil else { throw fail("--workload must be verify, randrw, seq or randread (got '\(workload)')") }
@@ -52,7 +53,7 @@ struct Disk: ParsableCommand {
         }
         let bar = ProgressBar(label: "disk \(workload)", total: ops)
         let s: DiskSummary
-        do { s = try DiskRun.run(o, progress: bar.update) } catch { bar.clear(); throw fail("\(error)") }
+        do { s = host == "qemu" ? try QEMUDiskRun.run(o, progress: bar.update) : try DiskRun.run(o, progress: bar.update) } catch { bar.clear(); throw fail("\(error)") }
         bar.clear()
         if json { try printJSON(s) } else {
             print("\(s.workload) on \(s.device) + \(s.driver) (\(s.profile), QD \(s.queue_depth)): \(s.operations) ops (\(s.reads) reads, \(s.writes) writes, \(s.flushes) flushes), \(s.bytes) bytes, \(s.errors) errors, \(s.mismatches) mismatches")

@@ -7,7 +7,7 @@ struct Replay: ParsableCommand {
         abstract: "Replay a pcap/pcapng trace through a NIC model and its driver, and check every frame.")
     @Argument(help: "The trace (pcap or pcapng).") var trace: String
     @Option(help: "NIC model: e1000 (82540EM) or e1000e (82574L).") var nic: String
-    @Option(help: "Host: emulator.") var host = "emulator"
+    @Option(help: "Host: emulator, or qemu (QEMU's own e1000/e1000e models through qtest; not deterministic).") var host = "emulator"
     @Option(help: "rx: trace → wire → driver; tx: trace → driver → wire.") var direction = "rx"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
     @Option(help: "A fault plan (not available yet).") var faults: String?
@@ -22,7 +22,8 @@ struct Replay: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard host == "emulator" else { throw ValidationError("--host \(host) is not available in this build (hosts: emulator)") }
+        guard host == "emulator" || host == "qemu" else { throw ValidationError("--host \(host) is not available in this build (hosts: emulator, qemu)") }
+        if host == "qemu" && eventLog != nil { throw ValidationError("--event-log is not available with --host qemu (QEMU runs have no event log)") }
         guard ReplayDirection(rawValue: direction) != nil else { throw ValidationError("--direction must be rx or tx (got '\(direction)')") }
         guard ReplayTiming(argument: timing) != nil else { throw ValidationError("--timing must be original, line-rate or scale:X with X > 0 (got '\(timing)')") }
         guard TruncatedPolicy(rawValue: truncated) != nil else { throw ValidationError("--truncated must be pad, skip or error (got '\(truncated)')") }
@@ -43,8 +44,12 @@ struct Replay: ParsableCommand {
         let progress = ProgressLine(label: "replay")
         let s: ReplaySummary
         do {
-            let r = try ReplayRun(o, progress: progress.update)
-            s = try r.run()
+            if host == "qemu" {
+                s = try QEMUReplayRun(o, progress: progress.update).run()
+            } else {
+                let r = try ReplayRun(o, progress: progress.update)
+                s = try r.run()
+            }
         } catch { progress.clear(); throw fail("\(error)") }
         progress.clear()
         if json { try printJSON(s) } else {
