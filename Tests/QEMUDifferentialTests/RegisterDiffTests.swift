@@ -60,15 +60,18 @@ struct RegisterDiffTests {
     }
 
     /// D5: QEMU's 82574 clears the IMS bits of EIAC causes when it sends their MSI-X message (with
-    /// CTRL_EXT.IAME/EIAME clear), so IMS.RXQ0 is gone after the first receive interrupt; the model
-    /// (82574 DS: EIAC clears ICR bits; IMS is auto-masked only through IAM with CTRL_EXT.EIAME) keeps it.
+    /// CTRL_EXT.IAME/EIAME clear); the model (82574 DS: EIAC clears ICR bits; IMS is auto-masked only
+    /// through IAM with CTRL_EXT.EIAME) keeps them. The driver re-arms RXQ0/TXQ0 in IMS when its poll
+    /// gives the vectors back (harmless where IMS is left alone), so after receive both hosts show
+    /// RXQ0; OTHER, cleared by QEMU when the link-change message went out before the interface was
+    /// open, stays clear on QEMU only.
     @Test func msixReceiveAutoMasksIMSOnQEMU() throws {
         let rxq0: UInt32 = 1 << 20, other: UInt32 = 1 << 24
         let q = try QEMUDifferential.qemuIMSAfterMSIXReceive()
         let e = try QEMUDifferential.emulatorIMSAfterMSIXReceive()
         #expect(q.delivered >= 1 && e.delivered == 4)
         #expect(q.ctrlExt == 0 && e.ctrlExt == 0)
-        #expect(q.ims & (rxq0 | other) == 0, "QEMU IMS 0x\(String(q.ims, radix: 16))")
+        #expect(q.ims & (rxq0 | other) == rxq0, "QEMU IMS 0x\(String(q.ims, radix: 16))")
         #expect(e.ims & (rxq0 | other) == rxq0 | other, "emulator IMS 0x\(String(e.ims, radix: 16))")
     }
 }

@@ -97,6 +97,10 @@ extension E1000Driver {
         counters.interrupts &+= 1
         if causes & Cause.LSC != 0 { linkWork?.schedule() }
         if causes & (Cause.receive | Cause.transmit) != 0, isOpen { poll?.schedule() }
+        // Re-arm OTHER and link causes in IMS: harmless where IMS is left alone (the datasheet's
+        // behaviour without IAM/EIAME), needed on devices that auto-mask on MSI-X delivery
+        // (QEMU's 82574; docs/QEMU-DEVIATIONS.md D5). IMS is write-1-to-set (SDM §13.4.20).
+        if isOpen { regs.write32(Reg.IMS, Cause.OTHER | Cause.LSC) }
         return .handled
     }
 
@@ -121,6 +125,10 @@ extension E1000Driver {
         if napiMasked {
             napiMasked = false
             if isOpen { regs.write32(Reg.IMS, Cause.receive | Cause.transmit) }
+        }
+        if rxVectorMasked || txVectorMasked, isOpen {
+            // Queue causes back in IMS before unmasking (see otherVectorFired: D5).
+            regs.write32(Reg.IMS, Cause.RXQ0 | Cause.TXQ0)
         }
         if rxVectorMasked {
             rxVectorMasked = false
