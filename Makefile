@@ -39,6 +39,8 @@ bench: release
 	.build/release/boxless bench --size trace --frames 1000000
 	.build/release/boxless disk-bench
 	.build/release/boxless bench --size dma --frames 100000
+	.build/release/boxless bench --host qemu --size 64 --frames 5000
+	.build/release/boxless bench --host qemu --size 1514 --frames 5000
 
 clean:
 	rm -rf .build

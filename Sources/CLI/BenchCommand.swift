@@ -8,6 +8,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Case: 64, 1514 (in-memory frames at line rate), trace (a generated 64-byte pcap, constant memory), or dma (the kit's DMA accessors).") var size = "64"
     @Option(help: "Frames.") var frames = 1_000_000
     @Option(help: "NIC model.") var nic = "e1000"
+    @Option(help: "Host: emulator, or qemu (QEMU's own NIC model driven through qtest; 64 or 1514 only).") var host = "emulator"
     @Option(help: "Directory for generated traces.") var workdir = NSTemporaryDirectory()
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -33,8 +34,22 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// The same replay through QEMU's NIC model (wall-clock bound by qtest round trips).
+    func qemu() throws {
+        guard size == "64" || size == "1514" else { throw fail("--host qemu takes --size 64 or 1514") }
+        let r: QEMUReplayBench.Result
+        do { r = try QEMUReplayBench.run(nic: nic, size: Int(size)!, frames: frames) } catch { throw fail("\(error)") }
+        if json { try printJSON(r); return }
+        print(String(format: "%@ on QEMU %@-byte: %d frames, %d delivered in %.3f s wall: %.0f frames/s (%d qtest commands)%@",
+                     nic, size, r.frames, r.delivered, Double(r.wall_ns) / 1e9, r.frames_per_second, Int(r.qtest_commands),
+                     r.passed ? "" : " (checks FAILED)"))
+        if !r.passed { throw ExitCode(1) }
+    }
+
     func run() throws {
         if size == "dma" { try dmaAccessors(); return }
+        if host == "qemu" { try qemu(); return }
+        guard host == "emulator" else { throw fail("--host must be emulator or qemu (got '\(host)')") }
         var o = ReplayOptions(trace: "", nic: nic)
         o.timing = .lineRate
         o.strict = false

@@ -56,6 +56,7 @@ struct Replay: ParsableCommand {
             print("\(s.trace): \(s.direction) through \(s.device) + \(s.driver): \(s.packets_in) in, \(s.delivered) delivered, \(s.dropped.total) dropped"
                   + (s.dropped.reasons.filter { $0.count > 0 }.isEmpty ? "" : " (" + s.dropped.reasons.filter { $0.count > 0 }.map { "\($0.counter) \($0.count)" }.joined(separator: ", ") + ")")
                   + ", \(s.mismatched) mismatched")
+            if let n = s.host_skipped, n > 0 { print("\(n) frames over 64 KiB left out: the host's network backend cannot carry them") }
             if s.truncated_padded + s.truncated_skipped + s.runts_padded > 0 {
                 print("truncated: \(s.truncated_padded) padded, \(s.truncated_skipped) skipped; runts padded: \(s.runts_padded)")
             }

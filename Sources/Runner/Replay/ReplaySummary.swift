@@ -50,6 +50,9 @@ public struct ReplaySummary: Codable, Sendable {
     public var passed: Bool
     /// Why not, if it did not.
     public var failures: [String]
+    /// Frames the host could not carry and left out (QEMU's network backend takes at most 64 KiB
+    /// per frame); absent on the emulator host, which carries any frame.
+    public var host_skipped: Int? = nil
 
     /// Drop counts.
     public struct Dropped: Codable, Sendable {
