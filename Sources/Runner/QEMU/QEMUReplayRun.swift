@@ -264,25 +264,13 @@ public final class QEMUReplayRun {
 
     private func summary(stats: NetworkStatistics, wall: Duration, virtualNs: UInt64, warnings: [String], errors: Int,
                          driverWarnings: [String], commands: Int) -> ReplaySummary {
-        var f = failures
         let rx = options.direction == .rx
-        let delivered = rx ? rxCheck.delivered : txCheck.onWire
-        let mismatched = rx ? rxCheck.mismatched : txCheck.mismatched
-        let unaccounted: Int
-        if rx {
-            unaccounted = max(0, rxCheck.missing - Int(stats.rxDroppedTotal))
-            if UInt64(rxCheck.missing) != stats.rxDroppedTotal {
-                f.append("\(rxCheck.missing) frames missing but the device counted \(stats.rxDroppedTotal) drops"
-                         + (rxCheck.missingSample.isEmpty ? "" : " (first missing packets: \(rxCheck.missingSample.prefix(8).map(String.init).joined(separator: ", ")))"))
-            }
-        } else {
-            unaccounted = txCheck.lost
-            if txCheck.lost > 0 { f.append("\(txCheck.lost) frames accepted by the driver never reached the wire and were not reported failed") }
-        }
-        if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, stats: stats)
+        let (delivered, mismatched, unaccounted) = (verdict.delivered, verdict.mismatched, verdict.unaccounted)
+        var f = failures + verdict.failures
         if !warnings.isEmpty { f.append("\(warnings.count) host warnings (first: \(warnings[0]))") }
         if errors > 0 { f.append("\(errors) driver errors logged") }
-        let mm = rx ? rxCheck.firstMismatch : txCheck.firstMismatch
+        let mm = verdict.firstMismatch
         return ReplaySummary(
             host: "qemu", device: qemuDevice, driver: DeviceCatalog.entry(named: options.nic)?.driver.name ?? "?",
             direction: options.direction.rawValue, trace: source.name, seed: options.seed, timing: QEMUModels.nondeterministic,

@@ -118,25 +118,13 @@ public final class ReplayRun {
         let log = machine.machine.log
         let findings = log.findings.map(\.description)
         let warnings = machine.host.driverLog.filter { $0.level >= .warning }.map { "\($0.source): [\($0.level)] \($0.message)" }
-        var f = failures
         let rx = options.direction == .rx
-        let delivered = rx ? rxCheck.delivered : txCheck.onWire
-        let mismatched = rx ? rxCheck.mismatched : txCheck.mismatched
-        let unaccounted: Int
-        if rx {
-            unaccounted = max(0, rxCheck.missing - Int(stats.rxDroppedTotal))
-            if UInt64(rxCheck.missing) != stats.rxDroppedTotal {
-                f.append("\(rxCheck.missing) frames missing but the device counted \(stats.rxDroppedTotal) drops"
-                         + (rxCheck.missingSample.isEmpty ? "" : " (first missing packets: \(rxCheck.missingSample.prefix(8).map(String.init).joined(separator: ", ")))"))
-            }
-        } else {
-            unaccounted = txCheck.lost
-            if txCheck.lost > 0 { f.append("\(txCheck.lost) frames accepted by the driver never reached the wire and were not reported failed") }
-        }
-        if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, stats: stats)
+        let (delivered, mismatched, unaccounted) = (verdict.delivered, verdict.mismatched, verdict.unaccounted)
+        var f = failures + verdict.failures
         if !findings.isEmpty { f.append("\(findings.count) findings") }
         if machine.host.driverErrors > 0 { f.append("\(machine.host.driverErrors) driver errors logged") }
-        let mm = rx ? rxCheck.firstMismatch : txCheck.firstMismatch
+        let mm = verdict.firstMismatch
         let driverName = machine.spec.slots.first.flatMap { DeviceCatalog.entry(named: $0.model)?.driver.name } ?? "?"
         return ReplaySummary(
             host: "emulator", device: model.name, driver: driverName,
