@@ -6,7 +6,13 @@ enum E1000Checksum {
     static func sum(_ p: UnsafeRawPointer, _ count: Int, initial: UInt32 = 0) -> UInt16 {
         var acc: UInt64 = 0
         var i = 0
-        while i + 4 <= count {
+        // 8 bytes a step as two 32-bit halves: a 64-bit accumulator cannot overflow below 2^32 steps.
+        while i + 8 <= count {
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            acc &+= (w & 0xFFFF_FFFF) &+ (w >> 32)
+            i += 8
+        }
+        if i + 4 <= count {
             acc &+= UInt64(p.loadUnaligned(fromByteOffset: i, as: UInt32.self))
             i += 4
         }

@@ -20,11 +20,12 @@ extension E1000Device {
     // MARK: delay timers
 
     func arm(_ i: Int, after d: VirtualDuration) {
-        let t = function.now + d
+        let t = onFunction { $0.now } + d
         timers[i].deadline = t
         if timers[i].event == nil || timers[i].eventTime > t {
-            if let e = timers[i].event { function.cancel(e) }
-            timers[i].event = function.schedule(at: t, timerActions[i])
+            if let e = timers[i].event { onFunction { $0.cancel(e) } }
+            let action = timerActions[i]
+            timers[i].event = onFunction { $0.schedule(at: t, action) }
             timers[i].eventTime = t
         }
     }
@@ -93,7 +94,7 @@ extension E1000Device {
     /// follow: RXT0 → RXQ0, TXDW → TXQ0, an enabled other cause → OTHER.
     func raise(_ causes: UInt32) {
         var c = causes
-        if kind == .i82574L && function.msixEnabled {
+        if kind == .i82574L && onFunction({ $0.msixEnabled }) {
             if c & E1000Interrupt.RXT0.rawValue != 0 { c |= E1000Interrupt.RXQ0.rawValue }
             if c & E1000Interrupt.TXDW.rawValue != 0 { c |= E1000Interrupt.TXQ0.rawValue }
             if c & E1000Interrupt.otherCauses82574.rawValue & ims != 0 { c |= E1000Interrupt.OTHER.rawValue }
@@ -103,8 +104,12 @@ extension E1000Device {
             if c & E1000Interrupt.RXO.rawValue != 0 { stats.add(E1000Statistics.Index.ICRXOC) }
             if c & E1000Interrupt.TXQE.rawValue != 0 { stats.add(E1000Statistics.Index.ICTXQEC) }
         }
+        // Nothing new to evaluate when every cause was already pending and nothing else changed
+        // since the last evaluation: the interrupt is already signalled, latched, masked, or
+        // waiting for its throttle event (which evaluates again).
+        let before = icr
         icr |= c
-        updateInterrupts()
+        if icr != before || interruptInputsChanged { updateInterrupts() }
     }
 
     /// ICR read (SDM §13.4.17: read-to-clear). 82574: INT_ASSERTED reports a pending enabled cause;
@@ -134,14 +139,15 @@ extension E1000Device {
     /// Drives INTx, sends MSI or MSI-X messages for what is pending and enabled, throttled by
     /// ITR (INTx/MSI) or EITR (per MSI-X vector), SDM §13.4.18.
     func updateInterrupts() {
-        guard let function else { return }
+        guard unmanagedFunction != nil else { return }
+        interruptInputsChanged = false
         let pending = icr & ims & ~E1000Interrupt.INT_ASSERTED.rawValue
-        switch function.activeInterruptKind {
+        switch onFunction({ $0.activeInterruptKind }) {
         case .msix where kind == .i82574L:
             if lineAsserted { lineAsserted = false; function.setINTx(false) }
             deliverMSIX(pending)
         default:
-            let kindNow = function.activeInterruptKind
+            let kindNow = onFunction { $0.activeInterruptKind }
             if pending == 0 {
                 if lineAsserted { lineAsserted = false; function.setINTx(false) }
                 return
@@ -194,7 +200,7 @@ extension E1000Device {
     /// Whether channel `ch` may interrupt now under an interval of `interval` × 256 ns; if not, a
     /// re-evaluation is scheduled for when it may.
     private func throttleAllows(_ ch: Int, interval: UInt32) -> Bool {
-        let now = function.now
+        let now = onFunction { $0.now }
         if now >= throttleNext[ch] {
             throttleNext[ch] = now + E1000ModelTiming.throttleUnit * UInt64(interval & E1000Timing.itrIntervalMask)
             return true

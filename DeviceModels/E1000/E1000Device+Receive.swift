@@ -89,7 +89,7 @@ extension E1000Device {
                 stats.add(broadcast ? E1000Statistics.Index.BPRC : E1000Statistics.Index.MPRC)
             }
         }
-        if !rxDrainScheduled && function.now >= rxEngineFreeAt { rxDrain() } else { requestReceiveDrain() }
+        if !rxDrainScheduled && onFunction({ $0.now }) >= rxEngineFreeAt { rxDrain() } else { requestReceiveDrain() }
     }
 
     /// Destination address filter (SDM §13.5 RAL/RAH/MTA, RCTL.UPE/MPE/BAM/MO): nil when the frame

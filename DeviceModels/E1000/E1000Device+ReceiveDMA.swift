@@ -12,7 +12,7 @@ extension E1000Device {
     func rxAvailableDescriptors() -> UInt32 {
         let n = rxRingCount, h = reg(.RDH), t = reg(.RDT)
         guard n > 0, h < n, t < n else { return 0 }
-        return (t &+ n &- h) % n
+        return t >= h ? t &- h : t &+ n &- h
     }
 
     /// Buffer size from RCTL.BSIZE/BSEX (SDM §13.4.22), or RCTL.FLXBUF KB on the 82574.
@@ -77,18 +77,23 @@ extension E1000Device {
 
     /// Drains the FIFO when the engine is free (now or at the time it frees up).
     func requestReceiveDrain() {
-        guard !rxDrainScheduled, !fifo.isEmpty, let function else { return }
+        guard !rxDrainScheduled, !fifo.isEmpty, unmanagedFunction != nil else { return }
         rxDrainScheduled = true
-        function.schedule(at: max(function.now, rxEngineFreeAt), rxDrainAction)
+        let at = rxEngineFreeAt, action = rxDrainAction
+        onFunction { _ = $0.schedule(at: max($0.now, at), action) }
     }
 
     /// Moves frames from the FIFO to host buffers while the engine is free and descriptors last.
     func rxDrain() {
         guard rctl.contains(.EN), !rxHalted, dmaAllowed, rxRingCount > 0 else { return }
         while let e = fifo.first {
-            let now = function.now
+            let now = onFunction { $0.now }
             if now < rxEngineFreeAt {
-                if !rxDrainScheduled { rxDrainScheduled = true; function.schedule(at: rxEngineFreeAt, rxDrainAction) }
+                if !rxDrainScheduled {
+                    rxDrainScheduled = true
+                    let at = rxEngineFreeAt, action = rxDrainAction
+                    onFunction { _ = $0.schedule(at: at, action) }
+                }
                 return
             }
             guard rxAvailableDescriptors() > 0 else { return }
@@ -102,8 +107,8 @@ extension E1000Device {
     private func fetchRxDescriptors() -> VirtualDuration {
         let n = rxRingCount, h = reg(.RDH)
         let k = Int(min(rxAvailableDescriptors(), n - h, UInt32(E1000ModelTiming.descriptorFetchBatch)))
-        let st = function.dmaRead(BusAddress(rxRingBase + UInt64(h) * 16),
-                                  into: UnsafeMutableRawBufferPointer(start: rxCache, count: 16 * k))
+        let into = UnsafeMutableRawBufferPointer(start: rxCache, count: 16 * k), at = BusAddress(rxRingBase + UInt64(h) * 16)
+        let st = onFunction { $0.dmaRead(at, into: into) }
         rxCacheCount = k; rxCacheNext = 0
         if st != .ok {
             // A master abort or IOMMU fault on a descriptor read stops receive DMA until the ring is
@@ -132,8 +137,8 @@ extension E1000Device {
             let chunk = min(bufferSize, Int(e.pointee.length) - done)
             let last = done + chunk == Int(e.pointee.length)
             if address == 0 { checkNullBuffer(ring: "receive", index: h) }
-            let st = function.dmaWrite(BusAddress(address),
-                                       from: UnsafeRawBufferPointer(start: fifo.storage + Int(e.pointee.offset) + done, count: chunk))
+            let bytes = UnsafeRawBufferPointer(start: fifo.storage + Int(e.pointee.offset) + done, count: chunk)
+            let st = onFunction { $0.dmaWrite(BusAddress(address), from: bytes) }
             cost = cost + timing.writeCost(chunk)
             if st != .ok { e.pointee.errors |= E1000RxDescriptorLegacy.Errors.RXE.rawValue }
             writeBack(index: h, length: chunk, last: last, entry: e.pointee, extended: ext)
@@ -167,12 +172,12 @@ extension E1000Device {
             let low = UInt64(csumWord) << 32
             let high = UInt64(staterr) | UInt64(UInt16(length)) << 32 | UInt64(last ? entry.special : 0) << 48
             var words = (low.littleEndian, high.littleEndian)
-            withUnsafeBytes(of: &words) { _ = function.dmaWrite(BusAddress(address), from: $0) }
+            withUnsafeBytes(of: &words) { b in onFunction { _ = $0.dmaWrite(BusAddress(address), from: b) } }
         } else {
             let high = UInt64(UInt16(length)) | UInt64(last ? entry.checksum : 0) << 16 | UInt64(status) << 32
                 | UInt64(errors) << 40 | UInt64(last ? entry.special : 0) << 48
             var word = high.littleEndian
-            withUnsafeBytes(of: &word) { _ = function.dmaWrite(BusAddress(address + 8), from: $0) }
+            withUnsafeBytes(of: &word) { b in onFunction { _ = $0.dmaWrite(BusAddress(address + 8), from: b) } }
         }
     }
 }

@@ -55,6 +55,7 @@ extension E1000Device {
 
     func writeRegister(_ offset: UInt32, _ value: UInt32) {
         let off = offset & ~3
+        interruptInputsChanged = true
         guard let r = E1000Register(rawValue: off) else {
             guard registerMap.register(at: UInt64(off)) != nil else { return }   // reserved: ignored
             regs[Int(off >> 2)] = value
@@ -158,7 +159,7 @@ extension E1000Device {
     /// engines stopped and emptied, EEPROM reloaded into RAL0/RAH0 (SDM §13.4.1, §5.6). The PHY and the
     /// link are not touched (CTRL.PHY_RST resets the PHY).
     func macReset() {
-        for i in regs.indices { regs[i] = 0 }
+        regs.update(repeating: 0, count: Self.registerCount)
         setReg(.CTRL, E1000CTRL.FD.rawValue)
         setReg(.PBA, E1000ResetValues.value(of: .PBA, on: kind)!.value)
         setReg(.TIPG, E1000TIPG.linuxCopperDefault)

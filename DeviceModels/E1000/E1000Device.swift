@@ -46,7 +46,7 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
     /// power-on (driver reads, which clear the registers, and CTRL.RST do not reset these). The 64-bit
     /// octet pairs appear once, without the L/H suffix (GORC, GOTC, TOR, TOT).
     public var counters: [(name: String, value: UInt64)] {
-        counterNames.map { (name: $0.0, value: stats.total[$0.1]) }
+        counterNames.map { (name: $0.0, value: stats.total($0.1)) }
     }
 
     /// The same counters as the registers would read now (since the last read or CTRL.RST).
@@ -60,21 +60,29 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
 
     let kind: E1000Chip
     unowned(unsafe) var function: PCIFunction!
+    /// The same function, unmanaged: per-frame paths borrow it (``onFunction(_:)``) instead of
+    /// retaining and releasing it around every call.
+    var unmanagedFunction: Unmanaged<PCIFunction>?
     var timing = E1000ModelTiming.pci
     let registerMap: RegisterMap
     let counterNames: [(String, Int)]
 
-    /// Plain register storage, one dword per 4 bytes of BAR0.
-    @exclusivity(unchecked) var regs = [UInt32](repeating: 0, count: 0x20000 / 4)
+    /// Plain register storage, one dword per 4 bytes of BAR0 (``registerCount`` dwords; a plain
+    /// pointer, so a register access is one load or store).
+    let regs: UnsafeMutablePointer<UInt32>
+    static let registerCount = 0x20000 / 4
     var nvm: E1000NVM
     var phy: E1000PHYState
-    @exclusivity(unchecked) var stats = E1000Statistics()
+    let stats = E1000Statistics()
 
     // Interrupts.
     @exclusivity(unchecked) var icr: UInt32 = 0
     @exclusivity(unchecked) var ims: UInt32 = 0
     @exclusivity(unchecked) var lineAsserted = false
     @exclusivity(unchecked) var msixLatched: UInt32 = 0
+    /// Set by anything besides ICR that ``updateInterrupts()`` reads (a register write, a config
+    /// write); cleared when it runs. A cause already set in ICR then needs no new evaluation.
+    @exclusivity(unchecked) var interruptInputsChanged = true
     @exclusivity(unchecked) var throttleNext = [VirtualTime](repeating: .zero, count: 6)
     @exclusivity(unchecked) var throttleEvent = [Bool](repeating: false, count: 6)
     @exclusivity(unchecked) var timers = [TimerSlot](repeating: TimerSlot(), count: 4)
@@ -131,6 +139,8 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
         counterNames = E1000Statistics.names(for: kind)
         nvm = E1000NVM(chip: kind, mac: macAddress, deviceID: E1000PCIIdentity.identity(for: kind).deviceID)
         phy = E1000PHYState(chip: kind)
+        regs = .allocate(capacity: Self.registerCount)
+        regs.initialize(repeating: 0, count: Self.registerCount)
         rxCache = .allocate(byteCount: 16 * E1000ModelTiming.descriptorFetchBatch, alignment: 16)
         txCache = .allocate(byteCount: 16 * E1000ModelTiming.descriptorFetchBatch, alignment: 16)
         txBuffer = .allocate(byteCount: txBufferCapacity, alignment: 16)
@@ -139,6 +149,7 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
 
     deinit {
         fifo.deallocate()
+        regs.deallocate()
         rxCache.deallocate(); txCache.deallocate(); txBuffer.deallocate(); segment.deallocate()
     }
 
@@ -150,15 +161,18 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
 
     public func attach(to function: PCIFunction) {
         self.function = function
+        unmanagedFunction = .passUnretained(function)
         function.timing = kind == .i82540EM ? .pci33 : .pcie1x1
         timing = kind == .i82540EM ? .pci : .pcie
         timing.bus = function.timing
         port = EthernetPort(name: "\(name)@\(function.address)", function: function)
         port.receiver = self
-        rxDrainAction = { [unowned self] in self.rxDrainScheduled = false; self.rxDrain() }
-        txRunAction = { [unowned self] in self.txRunScheduled = false; self.txRun() }
-        timerActions = (0..<4).map { i in { [unowned self] in self.timerFired(i) } }
-        throttleActions = (0..<6).map { i in { [unowned self] in self.throttleEvent[i] = false; self.updateInterrupts() } }
+        // The function (and so its scheduler, which holds these) never outlives the model it owns.
+        let me = Unmanaged.passUnretained(self)   // borrowed in the per-frame action: no retain
+        rxDrainAction = { me._withUnsafeGuaranteedRef { $0.rxDrainScheduled = false; $0.rxDrain() } }
+        txRunAction = { [unowned(unsafe) self] in self.txRunScheduled = false; self.txRun() }
+        timerActions = (0..<4).map { i in { [unowned(unsafe) self] in self.timerFired(i) } }
+        throttleActions = (0..<6).map { i in { [unowned(unsafe) self] in self.throttleEvent[i] = false; self.updateInterrupts() } }
     }
 
     /// Power-on / Function Level Reset: MAC and PHY to their defaults, counters to zero, and a new
@@ -194,9 +208,15 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
     }
 
     public func configWritten(offset: Int, width: AccessWidth, value: UInt32) {
+        interruptInputsChanged = true
         // MSI/MSI-X enable or Interrupt Disable may have changed the delivery mechanism.
         updateInterrupts()
         if offset <= ConfigHeader.command && offset + width.bytes > ConfigHeader.command { kickEngines() }
+    }
+
+    /// Runs `body` with the function borrowed (it owns the model, so it is alive while the model runs).
+    @inline(__always) func onFunction<R>(_ body: (PCIFunction) -> R) -> R {
+        unmanagedFunction.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
     }
 
     /// BAR index of the I/O window.

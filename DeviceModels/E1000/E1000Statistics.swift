@@ -5,7 +5,7 @@
 /// (read-to-clear). The 64-bit octet counters (GORC, GOTC, TOR, TOT) are L/H pairs: reading L returns
 /// and clears the low 32 bits, reading H returns and clears the rest, so a driver reading L then H
 /// loses nothing counted in between. CTRL.RST clears the registers (base = total).
-struct E1000Statistics {
+final class E1000Statistics {
     /// Index of each counter: (offset − 0x4000) / 4.
     enum Index {
         static let CRCERRS = 0, ALGNERRC = 1, SYMERRS = 2, RXERRC = 3, MPC = 4, SCC = 5, ECOL = 6, MCC = 7
@@ -25,17 +25,33 @@ struct E1000Statistics {
         static let pairs: Set<Int> = [GORC, GOTC, TOR, TOT]
     }
 
-    private(set) var total = [UInt64](repeating: 0, count: Index.count)
-    private var base = [UInt64](repeating: 0, count: Index.count)
+    /// Running totals, then bases (plain storage: counting a frame is a few adds, no array checks).
+    private let storage: UnsafeMutablePointer<UInt64>
+    private var total: UnsafeMutablePointer<UInt64> { storage }
+    private var base: UnsafeMutablePointer<UInt64> { storage + Index.count }
+
+    /// All counters zero.
+    init() {
+        storage = .allocate(capacity: 2 * Index.count)
+        storage.initialize(repeating: 0, count: 2 * Index.count)
+    }
+
+    deinit { storage.deallocate() }
 
     /// Adds `n` to counter `i`.
-    @inline(__always) mutating func add(_ i: Int, _ n: UInt64 = 1) { total[i] &+= n }
+    @inline(__always) func add(_ i: Int, _ n: UInt64 = 1) {
+        precondition(i >= 0 && i < Index.count)
+        total[i] &+= n
+    }
+
+    /// Counter `i`'s total since power-on.
+    func total(_ i: Int) -> UInt64 { total[i] }
 
     /// The register value now (without clearing).
     func peek(_ i: Int) -> UInt64 { total[i] &- base[i] }
 
     /// A register read at slot `slot` (read-to-clear).
-    mutating func read(slot: Int) -> UInt32 {
+    func read(slot: Int) -> UInt32 {
         if Index.pairs.contains(slot) {
             let low = UInt64(UInt32(truncatingIfNeeded: total[slot] &- base[slot]))
             base[slot] &+= low
@@ -53,15 +69,13 @@ struct E1000Statistics {
     }
 
     /// CTRL.RST: registers read zero afterwards; totals keep running.
-    mutating func clearRegisters() { base = total }
+    func clearRegisters() { base.update(from: total, count: Index.count) }
 
     /// Power-on: everything zero.
-    mutating func powerOn() {
-        for i in 0..<Index.count { total[i] = 0; base[i] = 0 }
-    }
+    func powerOn() { storage.update(repeating: 0, count: 2 * Index.count) }
 
     /// Counts a frame of `wireLength` bytes (DA through FCS) in the PRC/PTC size buckets starting at `first`.
-    mutating func bucket(_ first: Int, wireLength: Int) {
+    func bucket(_ first: Int, wireLength: Int) {
         let i: Int
         switch wireLength {
         case ..<65: i = 0
@@ -71,7 +85,7 @@ struct E1000Statistics {
         case ..<1024: i = 4
         default: i = 5
         }
-        total[first + i] &+= 1
+        add(first + i)
     }
 
     /// Counter names of `chip` as the manuals spell them, with their slots (pairs named without L/H).

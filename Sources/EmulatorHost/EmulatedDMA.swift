@@ -174,15 +174,38 @@ final class EmulatedDMA: DMAAllocator, DMAMemoryAccess {
     }
 
     func syncForCPU(_ b: DMABuffer) {
+        if syncLive(b, toCPU: true) { return }
         guard let h = live(b, "sync") else { return }
         allocations[h].cpuOwned = true
         setGuard(h)
     }
 
     func syncForDevice(_ b: DMABuffer) {
+        if syncLive(b, toCPU: false) { return }
         guard let h = live(b, "sync") else { return }
         if allocations[h].bus != nil && !allocations[h].coherent { allocations[h].cpuOwned = false }
         setGuard(h)
+    }
+
+    /// The per-packet path of both syncs (a driver calls them for every descriptor): ownership moves
+    /// and the guard word follows, as in ``setGuard(_:)``, in place. False when `b` is not a live
+    /// allocation (the caller reports it).
+    @inline(__always)
+    private func syncLive(_ b: DMABuffer, toCPU: Bool) -> Bool {
+        let h = b.handle
+        guard h >= 0, h < allocations.count, h / Self.slabSize < guardSlabs.count else { return false }
+        let word = guardSlabs[h / Self.slabSize] + h % Self.slabSize
+        return allocations.withUnsafeMutableBufferPointer { all -> Bool in
+            let a = all.baseAddress! + h
+            guard a.pointee.live, a.pointee.token == b.hostToken else { return false }
+            if toCPU { a.pointee.cpuOwned = true }
+            else if a.pointee.bus != nil && !a.pointee.coherent { a.pointee.cpuOwned = false }
+            var g = a.pointee.token
+            if a.pointee.cpuOwned { g |= DMABuffer.cpuMayRead | DMABuffer.cpuMayWrite }
+            else if a.pointee.direction == .toDevice { g |= DMABuffer.cpuMayRead }
+            word.pointee = g
+            return true
+        }
     }
 
     func free(_ b: DMABuffer) {

@@ -1,5 +1,3 @@
-import HeapModule
-
 /// Identifies a scheduled event so it can be cancelled.
 public struct EventID: Hashable, Sendable {
     /// The event's insertion sequence number (unique within a scheduler).
@@ -29,7 +27,7 @@ public enum EventLane: UInt8, Sendable {
 /// Confined to one thread: a scheduler is not `Sendable`.
 public final class Scheduler {
     /// A queued event: plain values only, so heap operations do no reference counting; the action
-    /// lives in a slot of ``actions``.
+    /// lives in a slot of ``slots``.
     @usableFromInline struct Entry: Comparable {
         let time: VirtualTime
         let sequence: UInt64
@@ -43,13 +41,27 @@ public final class Scheduler {
 
     /// The current virtual time.
     public private(set) var now: VirtualTime = .zero
-    private var queue = Heap<Entry>()
+    private let queue = EventQueue<Entry>()
     private var nextSequence: UInt64 = 0
-    /// Actions by slot, and the sequence number each slot's action belongs to (a cancelled or
-    /// finished slot no longer matches, which is how stale heap entries are recognised).
-    private var actions: [(() -> Void)?] = []
-    private var slotSequence: [UInt64] = []
-    private var freeSlots: [Int32] = []
+    /// A scheduled closure, wrapped in a non-generic struct: an array of bare function values stores
+    /// them at maximal abstraction, which costs a reabstraction thunk (an allocation) per schedule.
+    struct Action {
+        let body: () -> Void
+    }
+
+    /// Where an event's action waits: the action and the sequence number it belongs to (a cancelled
+    /// or finished slot no longer matches, which is how stale heap entries are recognised); free
+    /// slots form a list through `nextFree`.
+    struct Slot {
+        var action: Action?
+        var sequence: UInt64
+        var nextFree: Int32
+    }
+    /// The slots, in storage the scheduler manages itself (an event's bookkeeping is then a few
+    /// plain stores, without array uniqueness checks).
+    private var slots = UnsafeMutablePointer<Slot>.allocate(capacity: 0)
+    private var slotCount = 0
+    private var freeHead: Int32 = -1
     private var liveCount = 0
     private var heldCPUEvents: [Entry] = []
     /// How many events have run so far.
@@ -59,6 +71,31 @@ public final class Scheduler {
 
     /// Creates a scheduler at time zero with no events.
     public init() {}
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
+    }
+
+    /// A free slot, growing the storage when none is left.
+    private func takeSlot() -> Int32 {
+        if freeHead >= 0 {
+            let s = freeHead
+            freeHead = slots[Int(s)].nextFree
+            return s
+        }
+        let capacity = max(64, slotCount * 2)
+        let grown = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
+        grown.moveInitialize(from: slots, count: slotCount)
+        slots.deallocate()
+        slots = grown
+        for i in slotCount..<capacity {
+            (slots + i).initialize(to: Slot(action: nil, sequence: .max, nextFree: i + 1 < capacity ? Int32(i + 1) : -1))
+        }
+        freeHead = Int32(slotCount)
+        slotCount = capacity
+        return takeSlot()
+    }
 
     /// Number of events waiting (held CPU events included).
     public var pendingCount: Int { liveCount }
@@ -74,16 +111,32 @@ public final class Scheduler {
     public func schedule(at time: VirtualTime, lane: EventLane = .device, _ action: @escaping () -> Void) -> EventID {
         let seq = nextSequence
         nextSequence &+= 1
-        let slot: Int32
-        if let f = freeSlots.popLast() {
-            slot = f
-            actions[Int(f)] = action
-            slotSequence[Int(f)] = seq
-        } else {
-            slot = Int32(actions.count)
-            actions.append(action)
-            slotSequence.append(seq)
-        }
+        let slot = takeSlot()
+        slots[Int(slot)].action = Action(body: action)
+        slots[Int(slot)].sequence = seq
+        liveCount += 1
+        queue.insert(Entry(time: max(time, now), sequence: seq, slot: slot, lane: lane))
+        return EventID(sequence: seq, slot: slot)
+    }
+
+    /// Reserves an event's place in insertion order now, for an event scheduled later with
+    /// ``schedule(at:reserved:lane:_:)``: it then runs exactly where it would have run had it been
+    /// scheduled at the time of the reservation (a source of many future events, like a wire with
+    /// frames in flight, keeps only its next one queued).
+    public func reserveSequence() -> UInt64 {
+        defer { nextSequence &+= 1 }
+        return nextSequence
+    }
+
+    /// Schedules `action` at `time` in the place of a sequence number from ``reserveSequence()``
+    /// (each used once; `time` must not be earlier than any event that ran since the reservation).
+    @discardableResult
+    public func schedule(at time: VirtualTime, reserved seq: UInt64, lane: EventLane = .device,
+                         _ action: @escaping () -> Void) -> EventID {
+        precondition(seq < nextSequence, "sequence \(seq) was not reserved")
+        let slot = takeSlot()
+        slots[Int(slot)].action = Action(body: action)
+        slots[Int(slot)].sequence = seq
         liveCount += 1
         queue.insert(Entry(time: max(time, now), sequence: seq, slot: slot, lane: lane))
         return EventID(sequence: seq, slot: slot)
@@ -98,19 +151,20 @@ public final class Scheduler {
     /// Cancels a pending event in O(1); cancelling one that already ran or was cancelled does nothing.
     public func cancel(_ id: EventID) {
         let i = Int(id.slot)
-        guard i >= 0, i < slotSequence.count, slotSequence[i] == id.sequence, actions[i] != nil else { return }
+        guard i >= 0, i < slotCount, slots[i].sequence == id.sequence, slots[i].action != nil else { return }
         release(slot: i)
         if let h = heldCPUEvents.firstIndex(where: { $0.sequence == id.sequence }) { heldCPUEvents.remove(at: h) }
     }
 
     private func release(slot i: Int) {
-        actions[i] = nil
-        slotSequence[i] = .max
-        freeSlots.append(Int32(i))
+        slots[i].action = nil
+        slots[i].sequence = .max
+        slots[i].nextFree = freeHead
+        freeHead = Int32(i)
         liveCount -= 1
     }
 
-    private func isStale(_ e: Entry) -> Bool { slotSequence[Int(e.slot)] != e.sequence }
+    private func isStale(_ e: Entry) -> Bool { slots[Int(e.slot)].sequence != e.sequence }
 
     private func discardStaleHead() {
         while let top = queue.min, isStale(top) { _ = queue.popMin() }
@@ -128,9 +182,7 @@ public final class Scheduler {
                 continue
             }
             let i = Int(top.slot)
-            var taken: (() -> Void)? = nil
-            swap(&taken, &actions[i])          // move the action out: no extra retain/release
-            let action = taken!
+            let action = slots[i].action.take()!.body   // moved out: no extra retain/release
             release(slot: i)
             eventsRun &+= 1
             if top.lane == .cpu {

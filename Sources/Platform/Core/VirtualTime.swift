@@ -50,6 +50,11 @@ public struct VirtualDuration: RawRepresentable, Hashable, Comparable, Sendable,
     /// arithmetic: no overflow for any byte count; saturates past ~213 days).
     public static func transfer(bytes: Int, bytesPerSecond: UInt64) -> Self {
         precondition(bytesPerSecond > 0 && bytes >= 0)
+        // Common case (under ~18 MB): the same value in 64-bit arithmetic.
+        let (small, over) = UInt64(bytes).multipliedReportingOverflow(by: 1_000_000_000_000)
+        if !over, case let (sum, false) = small.addingReportingOverflow(bytesPerSecond - 1) {
+            return Self(rawValue: sum / bytesPerSecond)
+        }
         let product = UInt64(bytes).multipliedFullWidth(by: 1_000_000_000_000)
         let rounded = product.low.addingReportingOverflow(bytesPerSecond - 1)
         let high = product.high + (rounded.overflow ? 1 : 0)

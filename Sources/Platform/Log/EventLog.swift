@@ -74,6 +74,30 @@ public final class EventLog {
         count &+= 1
     }
 
+    /// Appends a DMA record: the same record, encoding and digest as `record(.dmaRead/.dmaWrite,
+    /// payload:)`, without building an ``EventRecord`` unless a sink or the tail wants one (the
+    /// per-transfer path of every device).
+    public func recordDMA(write: Bool, device: PCIAddress, address: BusAddress, length: UInt32, status: DMAStatus,
+                          payload: UnsafeRawBufferPointer?) {
+        guard sink == nil, tailCapacity == 0 else {
+            record(write ? .dmaWrite(device, address: address, length: length, status: status)
+                         : .dmaRead(device, address: address, length: length, status: status), payload: payload)
+            return
+        }
+        // The fields at fixed offsets (kind, time, bdf, address, length, status), then the payload hash.
+        let p = buffer + used
+        p.storeBytes(of: UInt8(write ? 6 : 5), as: UInt8.self)
+        p.storeBytes(of: clock().rawValue.littleEndian, toByteOffset: 1, as: UInt64.self)
+        p.storeBytes(of: (UInt32(device.segment) << 16 | UInt32(device.requesterID)).littleEndian, toByteOffset: 9, as: UInt32.self)
+        p.storeBytes(of: address.rawValue.littleEndian, toByteOffset: 13, as: UInt64.self)
+        p.storeBytes(of: length.littleEndian, toByteOffset: 21, as: UInt32.self)
+        p.storeBytes(of: status.rawValue, toByteOffset: 25, as: UInt8.self)
+        used += 26
+        if let p = payload, digestsPayloads { put(PayloadHash.hash(p)) }
+        if used >= Self.flushThreshold { flush() }
+        count &+= 1
+    }
+
     /// Records a finding (shorthand for `record(.finding(...))`).
     public func finding(_ device: PCIAddress?, _ code: FindingCode, _ message: String, reference: String? = nil) {
         record(.finding(Finding(time: clock(), device: device, code: code, message: message, reference: reference)))

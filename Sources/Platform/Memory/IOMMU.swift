@@ -30,12 +30,29 @@ public enum IOMMUFault: Error, Sendable, Equatable {
 /// ranges are remembered (bounded) so a late access names when its mapping went away.
 public final class IOMMUDomain {
     private var mappings: [IOMMUMapping?] = []
+    /// The plain-value part of each slot's mapping (no label), for the translation fast path.
+    private struct HotMapping {
+        var bus: UInt64 = 0
+        /// 0 when the slot is free.
+        var length: UInt64 = 0
+        var pointer = UnsafeMutableRawPointer(bitPattern: 1)!
+        var mayRead = false
+        var mayWrite = false
+        @inline(__always) func covers(_ a: UInt64) -> Bool { a >= bus && a &- bus < length }
+    }
+    /// One per slot of `mappings`, in storage the domain manages (read without reference counting).
+    private var hot = UnsafeMutablePointer<HotMapping>.allocate(capacity: 0)
+    private var hotCapacity = 0
     private var freeSlots: [Int32] = []
     private var pages: [UInt64: Int32] = [:]
     private var lastHit: Int = -1
     /// A direct-mapped cache of page → slot (like a TLB), so a ring of buffers that each sit in their
     /// own page translates without hashing. Entries are (page + 1, slot); 0 means empty.
-    private var tlb = [(UInt64, Int32)](repeating: (0, 0), count: IOMMUDomain.tlbSize)
+    private let tlb: UnsafeMutablePointer<(UInt64, Int32)> = {
+        let t = UnsafeMutablePointer<(UInt64, Int32)>.allocate(capacity: IOMMUDomain.tlbSize)
+        t.initialize(repeating: (0, 0), count: IOMMUDomain.tlbSize)
+        return t
+    }()
     private static let tlbSize = 1024
     private var history: [UInt64: (mapped: VirtualTime, unmapped: VirtualTime, bus: BusAddress, length: UInt64, label: String)] = [:]
     private var historyOrder: [UInt64] = []
@@ -48,6 +65,13 @@ public final class IOMMUDomain {
     /// Creates an empty domain.
     public init(historyCapacity: Int = 1 << 16) { self.historyCapacity = historyCapacity }
 
+    deinit {
+        hot.deinitialize(count: mappings.count)
+        hot.deallocate()
+        tlb.deinitialize(count: Self.tlbSize)
+        tlb.deallocate()
+    }
+
     /// Maps `length` bytes at page-aligned `bus` to `pointer`; the pages must be free.
     public func map(_ bus: BusAddress, length: UInt64, physical: PhysicalAddress, pointer: UnsafeMutableRawPointer,
                     direction: DMADirection, at time: VirtualTime, label: String) {
@@ -55,7 +79,22 @@ public final class IOMMUDomain {
         let slot: Int32
         let m = IOMMUMapping(busAddress: bus, length: length, physical: physical, direction: direction,
                              mappedAt: time, label: label, pointer: pointer)
-        if let s = freeSlots.popLast() { slot = s; mappings[Int(s)] = m } else { slot = Int32(mappings.count); mappings.append(m) }
+        let h = HotMapping(bus: bus.rawValue, length: length, pointer: pointer,
+                           mayRead: direction.deviceMayRead, mayWrite: direction.deviceMayWrite)
+        if let s = freeSlots.popLast() {
+            slot = s; mappings[Int(s)] = m; hot[Int(s)] = h
+        } else {
+            slot = Int32(mappings.count)
+            if mappings.count == hotCapacity {
+                let grown = UnsafeMutablePointer<HotMapping>.allocate(capacity: max(16, 2 * hotCapacity))
+                grown.moveInitialize(from: hot, count: mappings.count)
+                hot.deallocate()
+                hot = grown
+                hotCapacity = max(16, 2 * hotCapacity)
+            }
+            (hot + mappings.count).initialize(to: h)
+            mappings.append(m)
+        }
         let first = bus.rawValue / PhysicalMemory.pageSize
         let last = (bus.rawValue + length - 1) / PhysicalMemory.pageSize
         for p in first...last {
@@ -78,6 +117,7 @@ public final class IOMMUDomain {
             remember(page: p, (m.mappedAt, time, m.busAddress, m.length, m.label))
         }
         mappings[Int(slot)] = nil
+        hot[Int(slot)] = HotMapping()
         freeSlots.append(slot)
         if lastHit == Int(slot) { lastHit = -1 }
         liveCount -= 1
@@ -96,6 +136,31 @@ public final class IOMMUDomain {
 
     /// Every live mapping, by bus address.
     public var liveMappings: [IOMMUMapping] { mappings.compactMap { $0 }.sorted { $0.busAddress < $1.busAddress } }
+
+    /// The host pointer for an access of `length` bytes at `bus` when one live mapping covers all of
+    /// it in the right direction (the common case); nil otherwise — then ``translate(_:length:write:)``
+    /// says why, piece by piece. Reads only plain values: no allocation, no reference counting.
+    @inline(__always)
+    public func translateWhole(_ bus: BusAddress, length: Int, write: Bool) -> UnsafeMutableRawPointer? {
+        let a = bus.rawValue
+        var slot = lastHit
+        if slot < 0 || !hot[slot].covers(a) {
+            let page = a / PhysicalMemory.pageSize
+            let e = tlb[Int(page % UInt64(Self.tlbSize))]
+            if e.0 == page &+ 1 { slot = Int(e.1) } else {
+                guard let found = pages[page] else { return nil }
+                slot = Int(found)
+                tlb[Int(page % UInt64(Self.tlbSize))] = (page &+ 1, found)
+            }
+            guard hot[slot].covers(a) else { return nil }
+            lastHit = slot
+        }
+        let m = hot[slot]
+        guard write ? m.mayWrite : m.mayRead else { return nil }
+        let offset = a &- m.bus
+        guard length >= 0, UInt64(length) <= m.length &- offset else { return nil }
+        return m.pointer + Int(offset)
+    }
 
     /// Translates the start of an access of up to `length` bytes; returns the host pointer and how
     /// many bytes of the access that one mapping covers.

@@ -48,28 +48,58 @@ public final class EthernetPort {
     /// must outlive the port's traffic, as it does when both belong to one machine or run.
     public unowned(unsafe) var receiver: (any EthernetReceiver)?
     /// The other end, once connected (not retained; both ends live as long as the machine).
-    public private(set) unowned(unsafe) var peer: EthernetPort?
+    public private(set) unowned(unsafe) var peer: EthernetPort? {
+        didSet { peerRef = peer.map { .passUnretained($0) } }
+    }
+    /// `peer`, borrowed without reference counting on the per-frame paths.
+    private var peerRef: Unmanaged<EthernetPort>?
     /// Link timing.
     public let timing: EthernetTiming
     /// A name for logs.
     public let name: String
-    unowned(unsafe) let scheduler: Scheduler
+    let scheduler: Scheduler
     /// When this end's transmitter is free again.
     public private(set) var busyUntil: VirtualTime = .zero
     /// Whether this end drives carrier (link partner present and powered).
     public private(set) var carrier = true
     /// Frames sent from this end.
     public private(set) var framesSent: UInt64 = 0
+    /// A frame on the wire: its bytes in a buffer the slot owns (grown, never shrunk, so steady
+    /// traffic allocates nothing).
+    private struct Slot {
+        var bytes: UnsafeMutableRawPointer?
+        var capacity = 0
+        var length = 0
+        var fcsValid = true
+        /// When its last bit arrives, and its place in the scheduler's order (reserved when sent).
+        var arrival = VirtualTime.zero
+        var sequence: UInt64 = 0
+    }
     /// Frames on the wire towards the peer, oldest first (they arrive in the order sent: the
-    /// transmitter is serialized). Slots are reused, so steady traffic allocates nothing.
-    private var inFlight: [(bytes: [UInt8], fcsValid: Bool)] = []
+    /// transmitter is serialized), in a ring of slots. Only the oldest has a scheduled arrival; the
+    /// others keep the sequence number reserved when they were sent, so every arrival runs exactly
+    /// where it would have had each been scheduled at its send (a short event queue).
+    private var inFlight: UnsafeMutablePointer<Slot>
+    private var ringSize = 0
     private var inFlightHead = 0
     private var inFlightCount = 0
-    private lazy var deliverAction: () -> Void = { [unowned(unsafe) self] in self.deliverOldest() }
+    /// A buffer swapped with the oldest slot's while the receiver looks at it.
+    private var spare = Slot()
+    private var deliverAction: () -> Void = {}
 
     /// Creates an unconnected port on `machine`'s clock.
     public init(name: String, machine: Machine, timing: EthernetTiming = .gigabit) {
         self.name = name; self.scheduler = machine.scheduler; self.timing = timing
+        inFlight = .allocate(capacity: 0)
+        let me = Unmanaged.passUnretained(self)   // borrowed in the action: no retain per frame
+        deliverAction = { me._withUnsafeGuaranteedRef { $0.deliverOldest() } }
+    }
+
+    deinit {
+        for i in 0..<ringSize { inFlight[i].bytes?.deallocate() }
+        inFlight.deinitialize(count: ringSize)
+        inFlight.deallocate()
+        spare.bytes?.deallocate()
     }
 
     /// Creates an unconnected port for a device model's MAC, on its function's machine.
@@ -101,35 +131,58 @@ public final class EthernetPort {
         let start = max(busyUntil, scheduler.now, earliest)
         busyUntil = start + timing.occupancy(frameLength: frame.count)
         framesSent &+= 1
-        guard let peer, carrier else { return nil }
+        guard peerRef != nil, carrier else { return nil }
         let arrival = start + timing.arrivalDelay(frameLength: frame.count)
-        if inFlightCount == inFlight.count {
-            // Grow the ring, keeping order.
-            let old = inFlight
-            inFlight = (0..<inFlightCount).map { old[(inFlightHead + $0) % old.count] } + [([], true)]
-            inFlightHead = 0
-        }
-        let slot = (inFlightHead + inFlightCount) % inFlight.count
-        inFlight[slot].bytes.removeAll(keepingCapacity: true)
-        inFlight[slot].bytes.append(contentsOf: frame)
+        if inFlightCount == ringSize { growRing() }
+        var slot = inFlightHead + inFlightCount
+        if slot >= ringSize { slot -= ringSize }
+        Self.store(frame, in: &inFlight[slot])
         inFlight[slot].fcsValid = fcsValid
+        inFlight[slot].arrival = arrival
+        inFlight[slot].sequence = scheduler.reserveSequence()
         inFlightCount += 1
-        scheduler.schedule(at: arrival, deliverAction)
+        if inFlightCount == 1 { scheduler.schedule(at: arrival, reserved: inFlight[slot].sequence, deliverAction) }
         return arrival
     }
 
-    private var spare: [UInt8] = []
+    /// Copies `frame` into `slot`'s buffer, growing it if needed.
+    private static func store(_ frame: UnsafeRawBufferPointer, in slot: inout Slot) {
+        let n = frame.count
+        if n > slot.capacity {
+            slot.bytes?.deallocate()
+            slot.capacity = max(n, 2048)
+            slot.bytes = .allocate(byteCount: slot.capacity, alignment: 16)
+        }
+        if n > 0 { slot.bytes!.copyMemory(from: frame.baseAddress!, byteCount: n) }
+        slot.length = n
+    }
+
+    /// Doubles the ring, keeping the frames' order.
+    private func growRing() {
+        let size = max(8, ringSize * 2)
+        let ring = UnsafeMutablePointer<Slot>.allocate(capacity: size)
+        for i in 0..<ringSize { (ring + i).initialize(to: inFlight[(inFlightHead + i) % ringSize]) }
+        (ring + ringSize).initialize(repeating: Slot(), count: size - ringSize)
+        inFlight.deinitialize(count: ringSize)
+        inFlight.deallocate()
+        inFlight = ring
+        ringSize = size
+        inFlightHead = 0
+    }
 
     private func deliverOldest() {
         let slot = inFlightHead
-        inFlightHead = (inFlightHead + 1) % inFlight.count
+        inFlightHead = inFlightHead + 1 == ringSize ? 0 : inFlightHead + 1
         inFlightCount -= 1
-        let fcs = inFlight[slot].fcsValid
         // Take the bytes out of the ring first: the receiver may send (and so reuse the slot).
-        var frame = spare
-        swap(&frame, &inFlight[slot].bytes)
-        frame.withUnsafeBytes { peer?.receiver?.frameArrived($0, fcsValid: fcs) }
-        spare = frame
+        swap(&spare, &inFlight[slot])
+        if inFlightCount > 0 {
+            let next = inFlight[inFlightHead]
+            scheduler.schedule(at: next.arrival, reserved: next.sequence, deliverAction)
+        }
+        let frame = UnsafeRawBufferPointer(start: spare.bytes, count: spare.length)
+        let fcs = spare.fcsValid
+        peerRef?._withUnsafeGuaranteedRef { $0.receiver?.frameArrived(frame, fcsValid: fcs) }
     }
 
     /// Raises or drops this end's carrier; the peer's receiver hears it at once.

@@ -23,10 +23,17 @@ public struct ConfigSpace: Sendable {
     public var size: Int { bytes.count }
 
     /// Reads `width` bytes at `offset` (little-endian).
+    @inlinable @inline(__always)
     public func read(_ offset: Int, _ width: AccessWidth) -> UInt32 {
-        var v: UInt32 = 0
-        for i in 0..<min(width.bytes, 4) { v |= UInt32(bytes[offset + i]) << (8 * UInt32(i)) }
-        return v
+        let n = min(width.bytes, 4)
+        precondition(offset >= 0 && offset <= bytes.count - n, "config access outside the space")
+        return bytes.withUnsafeBytes { b in
+            switch n {
+            case 1: return UInt32(b.load(fromByteOffset: offset, as: UInt8.self))
+            case 2: return UInt32(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+            default: return UInt32(littleEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            }
+        }
     }
 
     /// Applies a software write of `width` bytes at `offset` through the masks.

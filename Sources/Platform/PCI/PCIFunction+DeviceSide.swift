@@ -2,22 +2,22 @@
 
 extension PCIFunction {
     /// Current virtual time.
-    public var now: VirtualTime { machine.scheduler.now }
+    @inlinable public var now: VirtualTime { scheduler.now }
 
     /// Schedules `action` after `delay` on the device lane.
     @discardableResult
-    public func schedule(after delay: VirtualDuration, _ action: @escaping () -> Void) -> EventID {
-        machine.scheduler.schedule(after: delay, action)
+    @inlinable public func schedule(after delay: VirtualDuration, _ action: @escaping () -> Void) -> EventID {
+        scheduler.schedule(after: delay, action)
     }
 
     /// Schedules `action` at `time` on the device lane.
     @discardableResult
-    public func schedule(at time: VirtualTime, _ action: @escaping () -> Void) -> EventID {
-        machine.scheduler.schedule(at: time, action)
+    @inlinable public func schedule(at time: VirtualTime, _ action: @escaping () -> Void) -> EventID {
+        scheduler.schedule(at: time, action)
     }
 
     /// Cancels a scheduled event.
-    public func cancel(_ id: EventID) { machine.scheduler.cancel(id) }
+    @inlinable public func cancel(_ id: EventID) { scheduler.cancel(id) }
 
     /// Whether the machine runs device models in strict mode.
     public var strict: Bool { machine.configuration.strict }
@@ -71,11 +71,17 @@ extension PCIFunction {
     private func transfer(_ address: BusAddress, _ buffer: UnsafeMutableRawBufferPointer, write: Bool) -> DMAStatus {
         let length = buffer.count
         func done(_ st: DMAStatus) -> DMAStatus {
-            let rec: EventRecord = write
-                ? .dmaWrite(self.address, address: address, length: UInt32(truncatingIfNeeded: length), status: st)
-                : .dmaRead(self.address, address: address, length: UInt32(truncatingIfNeeded: length), status: st)
-            machine.log.record(rec, payload: st == .ok ? UnsafeRawBufferPointer(buffer) : nil)
+            eventLog.recordDMA(write: write, device: self.address, address: address, length: UInt32(truncatingIfNeeded: length),
+                                  status: st, payload: st == .ok ? UnsafeRawBufferPointer(buffer) : nil)
             return st
+        }
+        // Fast path (performance only; the same checks, effects and record as below): bus mastering
+        // on, no fault plan, one mapping covering the whole transfer.
+        if length > 0, machineRef._withUnsafeGuaranteedRef({ $0.faults == nil }), busMasterEnabled,
+           let p = iommu.translateWhole(address, length: length, write: write) {
+            if write { p.copyMemory(from: buffer.baseAddress!, byteCount: length) }
+            else { buffer.baseAddress!.copyMemory(from: p, byteCount: length) }
+            return done(.ok)
         }
         guard length > 0 else { return done(.ok) }
         let dir = write ? "write" : "read"

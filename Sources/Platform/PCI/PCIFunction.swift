@@ -31,6 +31,12 @@ public final class PCIFunction {
     public var random: SeededRandom
     // The machine owns its functions and outlives them.
     unowned(unsafe) let machine: Machine
+    /// The machine's clock and log, held strongly (neither refers back to a function): the per-frame
+    /// device-side paths reach them without retaining the unowned machine on every access.
+    @usableFromInline let scheduler: Scheduler
+    @usableFromInline let eventLog: EventLog
+    /// The machine, borrowed without reference counting on the DMA fast path.
+    let machineRef: Unmanaged<Machine>
     var msixTable: [UInt32]
     var msixPending: [UInt64]
     /// The level the device drives on its INTx pin (before Interrupt Disable).
@@ -49,6 +55,9 @@ public final class PCIFunction {
         self.isExpress = builder.isExpress
         self.timing = builder.isExpress ? .pcie1x1 : .pci33
         self.machine = machine
+        self.scheduler = machine.scheduler
+        self.eventLog = machine.log
+        self.machineRef = .passUnretained(machine)
         self.random = machine.random.split("pci:\(address)")
         let pin = UInt8(builder.space.read(ConfigHeader.interruptPin, .byte))
         intxLine = pin == 0 ? nil : INTxRouting.line(device: address.device, pin: pin)
@@ -76,16 +85,16 @@ public final class PCIFunction {
     }
 
     /// The Command register.
-    public var command: UInt16 { UInt16(config.read(ConfigHeader.command, .word)) }
+    @inlinable public var command: UInt16 { UInt16(config.read(ConfigHeader.command, .word)) }
     /// Whether Command.Bus Master Enable is set.
-    public var busMasterEnabled: Bool { command & ConfigHeader.commandBusMaster != 0 }
+    @inlinable public var busMasterEnabled: Bool { command & ConfigHeader.commandBusMaster != 0 }
     /// Whether MSI is enabled in its Message Control.
     public var msiEnabled: Bool {
         guard let m = msi else { return false }
         return UInt16(config.read(m.control, .word)) & MSICapabilityLayout.controlEnable != 0
     }
     /// Whether MSI-X is enabled in its Message Control.
-    public var msixEnabled: Bool {
+    @inlinable public var msixEnabled: Bool {
         guard let m = msix else { return false }
         return UInt16(config.read(m.control, .word)) & MSIXCapabilityLayout.controlEnable != 0
     }

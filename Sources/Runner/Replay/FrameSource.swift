@@ -97,8 +97,11 @@ public final class ArrayFrameSource: FrameSource {
 }
 
 /// `count` copies of one frame, generated on demand (constant memory, for long benchmarks).
+///
+/// Allocation-free when the consumer lets go of each frame before asking for the next (as the
+/// replay's injector does): the one buffer is then uniquely owned again and rewritten in place.
 public final class RepeatingFrameSource: FrameSource {
-    private let frame: [UInt8]
+    private var frame: [UInt8]
     private let count: Int
     private var position = 0
     /// A name for messages.
@@ -110,10 +113,11 @@ public final class RepeatingFrameSource: FrameSource {
     public func next() throws -> ReplayFrame? {
         guard position < count else { return nil }
         defer { position += 1 }
-        var f = frame
         // Make each frame distinct (sequence number in the last 4 bytes) so the check can tell them apart.
         let n = UInt32(truncatingIfNeeded: position)
-        for i in 0..<4 where f.count >= 4 { f[f.count - 4 + i] = UInt8(truncatingIfNeeded: n >> (8 * UInt32(i))) }
-        return ReplayFrame(index: position, timestampNanoseconds: 0, bytes: f, paddedTruncated: false, paddedRunt: false)
+        if frame.count >= 4 {
+            frame.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: $0.count - 4, as: UInt32.self) }
+        }
+        return ReplayFrame(index: position, timestampNanoseconds: 0, bytes: frame, paddedTruncated: false, paddedRunt: false)
     }
 }

@@ -10,7 +10,12 @@ import NativeDriverKit
 /// equal to it; the frames before it are missing (dropped). A delivered frame that equals none is a
 /// mismatch, reported with the first differing offset against the oldest in-flight frame.
 public struct ReceiveCheck {
-    private var inFlight = Deque<(index: Int, bytes: [UInt8])>()
+    /// Frames in flight, oldest first: trace index and where their bytes are in ``arena``.
+    private var inFlight = Deque<(index: Int, position: Int, length: Int)>()
+    /// The bytes of the frames in flight, back to back (copied in, so sending allocates nothing in
+    /// steady state). `arena[i]` is byte `arenaBase + i` of everything sent.
+    private var arena: [UInt8] = []
+    private var arenaBase = 0
     /// Frames sent on the wire.
     public private(set) var sent = 0
     /// Frames delivered correctly.
@@ -29,8 +34,33 @@ public struct ReceiveCheck {
 
     /// A frame went on the wire.
     public mutating func sentFrame(index: Int, bytes: [UInt8]) {
-        inFlight.append((index, bytes))
+        bytes.withUnsafeBytes { sentFrame(index: index, bytes: $0) }
+    }
+
+    /// A frame went on the wire (its bytes are copied).
+    public mutating func sentFrame(index: Int, bytes: UnsafeRawBufferPointer) {
+        if inFlight.isEmpty {
+            arena.removeAll(keepingCapacity: true)
+            arenaBase = 0
+        } else if let first = inFlight.first, first.position - arenaBase >= 1 << 16,
+                  2 * (first.position - arenaBase) >= arena.count {
+            // Drop the bytes of frames already settled (amortised: at most once per half of the arena).
+            arena.removeSubrange(0..<(first.position - arenaBase))
+            arenaBase = first.position
+        }
+        inFlight.append((index, arenaBase + arena.count, bytes.count))
+        arena.append(contentsOf: bytes)
         sent += 1
+    }
+
+    /// The bytes of an in-flight frame.
+    private func withBytes<R>(_ f: (index: Int, position: Int, length: Int), _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[(f.position - arenaBase)..<(f.position - arenaBase + f.length)])) }
+    }
+
+    private func matches(_ f: (index: Int, position: Int, length: Int), _ got: UnsafeRawBufferPointer) -> Bool {
+        guard f.length == got.count else { return false }
+        return withBytes(f) { bytesEqual($0, got) }
     }
 
     /// The driver delivered a frame; a stripped VLAN tag is put back before comparing.
@@ -46,17 +76,17 @@ public struct ReceiveCheck {
 
     private mutating func deliveredFrame(_ got: UnsafeRawBufferPointer) {
         // Fast path: the oldest frame in flight.
-        if let first = inFlight.first, bytesEqual(first.bytes, got) {
+        if let first = inFlight.first, matches(first, got) {
             inFlight.removeFirst()
             delivered += 1
             return
         }
         var k = 0
-        while k < inFlight.count && !bytesEqual(inFlight[k].bytes, got) { k += 1 }
+        while k < inFlight.count && !matches(inFlight[k], got) { k += 1 }
         if k == inFlight.count {
             mismatched += 1
             if firstMismatch == nil, let first = inFlight.first {
-                firstMismatch = (first.index, firstDifference(first.bytes, Array(got)))
+                firstMismatch = (first.index, firstDifference(withBytes(first) { Array($0) }, Array(got)))
             } else if firstMismatch == nil {
                 firstMismatch = (-1, 0)
             }
@@ -143,7 +173,12 @@ func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
 
 /// Whether `a` and `b` hold the same bytes (memcmp).
 @inline(__always) func bytesEqual(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+    a.withUnsafeBytes { bytesEqual($0, b) }
+}
+
+/// Whether `a` and `b` hold the same bytes (memcmp).
+@inline(__always) func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
     guard a.count == b.count else { return false }
-    guard let bb = b.baseAddress, !a.isEmpty else { return true }
-    return a.withUnsafeBytes { memcmp($0.baseAddress!, bb, b.count) == 0 }
+    guard let ab = a.baseAddress, let bb = b.baseAddress, a.count > 0 else { return true }
+    return memcmp(ab, bb, b.count) == 0
 }

@@ -20,9 +20,12 @@ public final class ReplayRun {
     let wire: EthernetPort
     let client: ReplayClient
     let tap: WireTap
-    var rxCheck = ReceiveCheck()
-    var txCheck = TransmitCheck()
-    var taken = 0, paddedTruncated = 0, runts = 0
+    // Updated per frame from the injector and the client on the machine's one thread, never with
+    // overlapping accesses: no dynamic exclusivity checks.
+    @exclusivity(unchecked) var rxCheck = ReceiveCheck()
+    @exclusivity(unchecked) var txCheck = TransmitCheck()
+    @exclusivity(unchecked) var taken = 0
+    var paddedTruncated = 0, runts = 0
     var failures: [String] = []
     var progress: ((Int) -> Void)?
     private var rxCapture: PcapWriter?
@@ -65,11 +68,8 @@ public final class ReplayRun {
             try? self.txCapture?.write(timestampNanoseconds: t, bytes: Array(frame))
             if self.options.direction == .tx { self.txCheck.wireFrame(frame) }
         }
-        client.onReceive = { [unowned self] frame, info in
-            let t = self.machine.machine.now.nanoseconds
-            try? self.rxCapture?.write(timestampNanoseconds: t, bytes: Array(frame))
-            self.rxCheck.deliveredFrame(frame, vlanTag: info.vlanTag)
-        }
+        // The run owns the client and outlives every delivery.
+        client.run = .passUnretained(self)
         let client = self.client
         do {
             try machine.host.onCPU { () throws(DriverError) in
@@ -77,6 +77,14 @@ public final class ReplayRun {
                 nic.setReceiveFilter(ReceiveFilter(promiscuous: true))
             }
         } catch { throw RunnerError.badOption("\(o.nic): open failed: \(error)") }
+    }
+
+    /// The driver delivered a frame: capture it if asked, and check it.
+    func frameDelivered(_ frame: UnsafeRawBufferPointer, info: ReceiveInfo) {
+        if let capture = rxCapture {
+            try? capture.write(timestampNanoseconds: machine.machine.now.nanoseconds, bytes: Array(frame))
+        }
+        rxCheck.deliveredFrame(frame, vlanTag: info.vlanTag)
     }
 
     /// Runs the replay and the checks.
@@ -144,14 +152,15 @@ public final class ReplayRun {
 
 /// Feeds the source's frames to the wire (RX) or the driver (TX) at their times, one frame ahead.
 final class Injector {
-    // The run owns the injector and outlives it.
-    unowned(unsafe) let run: ReplayRun
+    // Held strongly (the run does not hold the injector): per-frame accesses borrow them.
+    let run: ReplayRun
+    private let source: any FrameSource
     private let timing: ReplayTiming
     private let direction: ReplayDirection
     private let maximumGap: VirtualDuration
     private let scale: Double
-    private unowned(unsafe) let scheduler: Scheduler
-    private unowned(unsafe) let wire: EthernetPort
+    private let scheduler: Scheduler
+    private let wire: EthernetPort
     private var pending: ReplayFrame?
     private var previousTimestamp: UInt64?
     private var lastTime = VirtualTime.zero
@@ -166,6 +175,7 @@ final class Injector {
 
     init(run: ReplayRun) {
         self.run = run
+        source = run.source
         timing = run.options.timing
         direction = run.options.direction
         maximumGap = run.options.maximumGap
@@ -184,9 +194,11 @@ final class Injector {
         if let t = pendingTime { scheduler.schedule(at: t, fireAction) }
     }
 
-    /// Reads the next frame and works out its time.
+    /// Reads the next frame and works out its time. The previous frame is let go first, so a
+    /// source that reuses its buffer (``RepeatingFrameSource``) can rewrite it in place.
     private func readNext() throws {
-        guard let f = try run.source.next() else { pending = nil; pendingTime = nil; done = true; return }
+        pending = nil
+        guard let f = try source.next() else { pendingTime = nil; done = true; return }
         pending = f
         pendingTime = when(f)
         run.taken += 1
@@ -236,9 +248,8 @@ final class Injector {
     /// RX: sends the pending frame and the following ones that are due within the horizon.
     private func fireReceive() {
         var n = 0
-        while let f = pending, let t = pendingTime, t <= scheduler.now + Self.horizon, n < Self.batch {
-            f.bytes.withUnsafeBytes { _ = wire.send($0, notBefore: t) }
-            run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
+        while let t = pendingTime, t <= scheduler.now + Self.horizon, n < Self.batch {
+            sendPending(at: t)
             n += 1
             do { try readNext() } catch { self.error = error; done = true; return }
         }
@@ -246,6 +257,15 @@ final class Injector {
             // Come back when the next frame is within the horizon (or when the wire frees up, at line rate).
             let wake = t > scheduler.now + Self.horizon ? VirtualTime(rawValue: t.rawValue - Self.horizon.rawValue) : scheduler.now
             scheduler.schedule(at: max(wake, min(wire.busyUntil, t)), fireAction)
+        }
+    }
+
+    /// Puts the pending frame on the wire, starting no earlier than `t`, and tells the check.
+    private func sendPending(at t: VirtualTime) {
+        guard let f = pending else { return }
+        f.bytes.withUnsafeBytes { b in
+            _ = wire.send(b, notBefore: t)
+            run.rxCheck.sentFrame(index: f.index, bytes: b)
         }
     }
 
@@ -274,7 +294,12 @@ final class ReplayClient: NetworkClient {
     var link = LinkState.down
     var onReceive: (UnsafeRawBufferPointer, ReceiveInfo) -> Void = { _, _ in }
     var onTransmitCompleted: (UInt64, Bool) -> Void = { _, _ in }
-    func received(_ frame: UnsafeRawBufferPointer, info: ReceiveInfo) { onReceive(frame, info) }
+    /// The emulator replay that checks deliveries, if any: called directly, borrowed (no closure and
+    /// no reference counting per frame); otherwise ``onReceive``.
+    var run: Unmanaged<ReplayRun>?
+    func received(_ frame: UnsafeRawBufferPointer, info: ReceiveInfo) {
+        if let run { run._withUnsafeGuaranteedRef { $0.frameDelivered(frame, info: info) } } else { onReceive(frame, info) }
+    }
     func transmitCompleted(token: UInt64, success: Bool) { onTransmitCompleted(token, success) }
     func linkChanged(_ state: LinkState) { link = state }
 }
