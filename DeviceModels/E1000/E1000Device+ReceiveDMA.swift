@@ -143,7 +143,7 @@ extension E1000Device {
             if st != .ok { e.pointee.errors |= E1000RxDescriptorLegacy.Errors.RXE.rawValue }
             writeBack(index: h, length: chunk, last: last, entry: e.pointee, extended: ext)
             cost = cost + timing.writeCost(ext ? 16 : 8)
-            setReg(.RDH, (h + 1) % n)
+            setReg(.RDH, h + 1 == n ? 0 : h + 1)   // h < n: a descriptor was available
             rxCacheNext += 1
             e.pointee.done += Int32(chunk)
         }

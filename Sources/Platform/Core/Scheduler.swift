@@ -108,7 +108,7 @@ public final class Scheduler {
 
     /// Schedules `action` at absolute time `time` (clamped to now: time never goes back).
     @discardableResult
-    public func schedule(at time: VirtualTime, lane: EventLane = .device, _ action: @escaping () -> Void) -> EventID {
+    public func schedule(at time: VirtualTime, lane: EventLane = .device, _ action: consuming @escaping () -> Void) -> EventID {
         let seq = nextSequence
         nextSequence &+= 1
         let slot = takeSlot()
@@ -132,7 +132,7 @@ public final class Scheduler {
     /// (each used once; `time` must not be earlier than any event that ran since the reservation).
     @discardableResult
     public func schedule(at time: VirtualTime, reserved seq: UInt64, lane: EventLane = .device,
-                         _ action: @escaping () -> Void) -> EventID {
+                         _ action: consuming @escaping () -> Void) -> EventID {
         precondition(seq < nextSequence, "sequence \(seq) was not reserved")
         let slot = takeSlot()
         slots[Int(slot)].action = Action(body: action)

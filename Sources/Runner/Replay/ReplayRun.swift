@@ -199,26 +199,26 @@ final class Injector {
     private func readNext() throws {
         pending = nil
         guard let f = try source.next() else { pendingTime = nil; done = true; return }
-        pending = f
-        pendingTime = when(f)
+        pendingTime = when(timestampNanoseconds: f.timestampNanoseconds)
         run.taken += 1
         if f.paddedTruncated { run.paddedTruncated += 1 }
         if f.paddedRunt { run.runts += 1 }
+        pending = consume f
         if run.taken % 4096 == 0 { run.progress?(run.taken) }
     }
 
-    /// When frame `f` goes out: the capture's gap since the previous frame (scaled, and shortened
-    /// to the maximum gap), after the previous frame's time; never before it (captures are not
-    /// always in time order, and time never goes back).
-    private func when(_ f: ReplayFrame) -> VirtualTime {
-        let previous = previousTimestamp ?? f.timestampNanoseconds
-        previousTimestamp = f.timestampNanoseconds
+    /// When a frame captured at `timestampNanoseconds` goes out: the capture's gap since the
+    /// previous frame (scaled, and shortened to the maximum gap), after the previous frame's time;
+    /// never before it (captures are not always in time order, and time never goes back).
+    private func when(timestampNanoseconds ts: UInt64) -> VirtualTime {
+        let previous = previousTimestamp ?? ts
+        previousTimestamp = ts
         var t: VirtualTime
         switch timing {
         case .lineRate:
             t = direction == .rx ? wire.nextStart : lastTime
         case .original, .scale:
-            let deltaNs = f.timestampNanoseconds >= previous ? f.timestampNanoseconds - previous : 0
+            let deltaNs = ts >= previous ? ts - previous : 0
             let ps = scale == 1 ? (deltaNs < UInt64.max / 2000 ? deltaNs * 1000 : UInt64.max / 2)
                                 : UInt64(min(Double(deltaNs) * 1000 / scale, Double(UInt64.max / 4)))
             var gap = VirtualDuration.picoseconds(ps)
@@ -260,9 +260,10 @@ final class Injector {
         }
     }
 
-    /// Puts the pending frame on the wire, starting no earlier than `t`, and tells the check.
+    /// Puts the pending frame on the wire, starting no earlier than `t`, and tells the check. The
+    /// frame is moved out (no copy), and let go when sent.
     private func sendPending(at t: VirtualTime) {
-        guard let f = pending else { return }
+        guard let f = pending.take() else { return }
         f.bytes.withUnsafeBytes { b in
             _ = wire.send(b, notBefore: t)
             run.rxCheck.sentFrame(index: f.index, bytes: b)
