@@ -70,6 +70,12 @@ let package = Package(
             name: "QEMUHost", dependencies: ["NativeDriverKit", "BoxlessPlatform"],
             path: "Sources/QEMUHost", swiftSettings: strict),
 
+        // The Linux host: real Linux drivers in User-Mode Linux on our models, over vhost-user.
+        .target(name: "CVhostUser", path: "Sources/CVhostUser"),
+        .target(
+            name: "LinuxHost", dependencies: ["BoxlessPlatform", "CVhostUser"],
+            path: "Sources/LinuxHost", swiftSettings: strict),
+
         // libpcap, for every pcap/pcapng read and write.
         .systemLibrary(
             name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap",
@@ -84,7 +90,7 @@ let package = Package(
             dependencies: [
                 "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
-                "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost",
+                "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost", "LinuxHost",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Sources/Runner", swiftSettings: strict),
@@ -131,6 +137,9 @@ let package = Package(
         .testTarget(
             name: "QEMUDifferentialTests", dependencies: ["BoxlessRunner", "QEMUHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/QEMUDifferentialTests", swiftSettings: strict),
+        .testTarget(
+            name: "LinuxHostTests", dependencies: ["BoxlessRunner", "LinuxHost", "E1000Model", "AHCIModel", "BoxlessPlatform"],
+            path: "Tests/LinuxHostTests", swiftSettings: strict),
         .testTarget(
             name: "LayeringTests", dependencies: [],
             path: "Tests/LayeringTests", swiftSettings: strict),

@@ -112,9 +112,13 @@ extension E1000Device {
         if icr != before || interruptInputsChanged { updateInterrupts() }
     }
 
-    /// ICR read (SDM §13.4.17: read-to-clear). 82574: INT_ASSERTED reports a pending enabled cause;
-    /// in MSI-X mode with IMS ≠ 0 the read clears only when CTRL_EXT.IAME is set and INT_ASSERTED
-    /// is; IAME also applies IAM to IMS (auto-mask) on such a read.
+    /// ICR read (SDM §13.4.17: read-to-clear). 82574: INT_ASSERTED reports a pending enabled cause,
+    /// and with CTRL_EXT.IAME such a read applies IAM to IMS (auto-mask). The read clears ICR in
+    /// MSI-X mode too: Linux's e1000e, which runs on the 82574L in MSI-X mode with IAME clear, reads
+    /// ICR once in its Other-vector handler to consume LSC and re-raises (ICS) the queue causes that
+    /// read consumed (netdev.c, e1000_msix_other) — a device that kept LSC would fire the Other
+    /// vector again on every IMS re-enable, an interrupt storm the Linux host caught (82574 DS
+    /// §10.2.4.1; §7.4.3 states the clear for systems without MSI-X and is silent on MSI-X).
     func readICR() -> UInt32 {
         guard kind == .i82574L else {
             let v = icr
@@ -126,7 +130,7 @@ extension E1000Device {
         let v = icr | (asserted ? E1000Interrupt.INT_ASSERTED.rawValue : 0)
         let iame = ctrlExt.contains(.IAME)
         if asserted && iame { ims &= ~reg(.IAM) }
-        if !function.msixEnabled || ims == 0 || (asserted && iame) { icr = 0 }
+        icr = 0
         if ctrlExt.contains(.INT_TIMERS_CLEAR_ENA) {
             for i in 0..<timers.count { timers[i].deadline = nil }
         }

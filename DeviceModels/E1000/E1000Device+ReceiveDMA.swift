@@ -30,8 +30,16 @@ extension E1000Device {
 
     // MARK: registers
 
+    /// Whether reprogramming the receive ring while RCTL.EN is set is a hazard the model reports.
+    /// 82540EM: always (SDM §14.4: set the ring up, then enable). 82574L: only while descriptors
+    /// are handed to hardware (RDH ≠ RDT) — with none, the receive DMA has nothing to fetch. Linux's
+    /// e1000e keeps the 82574's receiver enabled while it programs the ring (FLAG2_NO_DISABLE_RX,
+    /// set for the 82574 in 82571.c) and enables it before the ring exists, on every 82574L in the
+    /// field; strict mode reported both until the Linux host ran that driver on the model.
+    var rxRingReprogrammingIsHazard: Bool { kind == .i82540EM || reg(.RDH) != reg(.RDT) }
+
     func writeRxRing(_ r: E1000Register, _ value: UInt32) {
-        checkRingWriteWhileEnabled(r, enabled: rctl.contains(.EN), unit: "receiver (RCTL.EN)")
+        checkRingWriteWhileEnabled(r, enabled: rctl.contains(.EN) && rxRingReprogrammingIsHazard, unit: "receiver (RCTL.EN)")
         switch r {
         case .RDBAL:
             checkRingAlignment(value, register: "RDBAL")
@@ -60,7 +68,7 @@ extension E1000Device {
         setReg(.RCTL, value)
         let new = rctl
         if new.contains(.EN) && !old.contains(.EN) {
-            checkEnableOrder(ringLength: reg(.RDLEN), unit: "RCTL.EN", rings: "RDBAL/RDBAH/RDLEN", reference: "8254x SDM §14.4 (receive initialization)")
+            if kind == .i82540EM { checkEnableOrder(ringLength: reg(.RDLEN), unit: "RCTL.EN", rings: "RDBAL/RDBAH/RDLEN", reference: "8254x SDM §14.4 (receive initialization)") }
             rxCacheCount = 0; rxCacheNext = 0
             rxHalted = false
             requestReceiveDrain()

@@ -88,6 +88,20 @@ import BoxlessPlatform
         expectOne(rig, "RDBAL written while the receiver", reference: "§13.4.25")
     }
 
+    /// Regression (found by the Linux host): Linux's e1000e enables the 82574's receiver before the
+    /// ring exists and programs the ring with RCTL.EN set (FLAG2_NO_DISABLE_RX). With no descriptor
+    /// handed to hardware that is harmless, and not a finding; with descriptors owned by hardware it is.
+    @Test func receiverEnabledWhileProgrammingAnEmpty82574Ring() {
+        let rig = strictRig(.i82574L)
+        rig.w(R.RCTL, B.BAM | B.SECRC | B.EN)             // enabled, no ring yet
+        let ring = rig.setUpRx(tail: 0)                  // RDH = RDT = 0: nothing owned by hardware
+        rig.w(R.RDBAL, UInt32(truncatingIfNeeded: ring.base))
+        #expect(rig.strictFindings.isEmpty)
+        rig.w(R.RDT, 4)                                  // four descriptors handed over
+        rig.w(R.RDLEN, 8 * 16)
+        expectOne(rig, "RDLEN written while the receiver", reference: "§13.4.25")
+    }
+
     @Test func transmitDescriptorWithoutABuffer() {
         let rig = strictRig()
         let tx = rig.setUpTx()

@@ -1,0 +1,144 @@
+// boxless-agent: the guest side of Boxless's Linux host. Runs inside the User-Mode Linux guest's
+// initramfs (built static by scripts/build-uml.sh) and reports to the host, one line per fact,
+// on standard output (the init script points it at /dev/tty1, a pipe on the host).
+//
+//   boxless-agent rx IFACE        receive every frame on IFACE through a packet socket (packet(7))
+//                                 and print "RX <length> <fnv1a64>" for each, in order, until the
+//                                 end-marker frame (EtherType 0x88B5, payload "BOXLESS-END");
+//                                 then "END <frames> <socket-drops>".
+//   boxless-agent tx IFACE FILE   send every frame of FILE (u32 little-endian length + bytes,
+//                                 repeated) on IFACE; print "TX <index> ok" or "TX <index> err
+//                                 <errno>", then "TXEND <sent>".
+//
+// A VLAN tag the NIC stripped is put back from the packet's auxiliary data (PACKET_AUXDATA), as
+// libpcap does, so the host compares frames as they were on the wire.
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define END_ETHERTYPE 0x88B5
+#define END_MAGIC "BOXLESS-END"
+#define MAX_FRAME 65536
+
+static uint64_t fnv1a64(const uint8_t *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ULL; }
+    return h;
+}
+
+static int open_socket(const char *ifname) {
+    int s = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+    if (s < 0) { printf("ERROR socket %d\n", errno); return -1; }
+    struct sockaddr_ll a;
+    memset(&a, 0, sizeof a);
+    a.sll_family = AF_PACKET;
+    a.sll_protocol = htons(ETH_P_ALL);
+    a.sll_ifindex = (int)if_nametoindex(ifname);
+    if (a.sll_ifindex == 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0) {
+        printf("ERROR bind %s %d\n", ifname, errno);
+        return -1;
+    }
+    return s;
+}
+
+static int receive(const char *ifname) {
+    int s = open_socket(ifname);
+    if (s < 0) return 1;
+    int one = 1, big = 64 << 20;
+    setsockopt(s, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one);
+    if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0)
+        setsockopt(s, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    static uint8_t buf[MAX_FRAME + 4];
+    static char out[1 << 20];
+    setvbuf(stdout, out, _IOFBF, sizeof out);
+    printf("READY\n");
+    fflush(stdout);
+    unsigned long frames = 0;
+    for (;;) {
+        struct sockaddr_ll from;
+        union { struct cmsghdr c; char b[CMSG_SPACE(sizeof(struct tpacket_auxdata))]; } control;
+        struct iovec iov = { buf + 4, MAX_FRAME };
+        struct msghdr m;
+        memset(&m, 0, sizeof m);
+        m.msg_name = &from; m.msg_namelen = sizeof from;
+        m.msg_iov = &iov; m.msg_iovlen = 1;
+        m.msg_control = &control; m.msg_controllen = sizeof control;
+        ssize_t n = recvmsg(s, &m, MSG_TRUNC);
+        if (n < 0) { if (errno == EINTR) continue; printf("ERROR recv %d\n", errno); break; }
+        if (from.sll_pkttype == PACKET_OUTGOING) continue;
+        uint8_t *frame = buf + 4;
+        size_t len = (size_t)n > MAX_FRAME ? MAX_FRAME : (size_t)n;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
+            struct tpacket_auxdata aux;
+            memcpy(&aux, CMSG_DATA(c), sizeof aux);
+            if ((aux.tp_status & TP_STATUS_VLAN_VALID) && len >= 12) {
+                uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
+                memmove(buf, buf + 4, 12);
+                frame = buf;
+                frame[12] = tpid >> 8; frame[13] = tpid & 0xFF;
+                frame[14] = aux.tp_vlan_tci >> 8; frame[15] = aux.tp_vlan_tci & 0xFF;
+                len += 4;
+            }
+        }
+        if (len >= 14 + sizeof END_MAGIC - 1 && ((frame[12] << 8) | frame[13]) == END_ETHERTYPE
+            && memcmp(frame + 14, END_MAGIC, sizeof END_MAGIC - 1) == 0) {
+            struct tpacket_stats st;
+            socklen_t sl = sizeof st;
+            memset(&st, 0, sizeof st);
+            getsockopt(s, SOL_PACKET, PACKET_STATISTICS, &st, &sl);
+            printf("END %lu %u\n", frames, st.tp_drops);
+            fflush(stdout);
+            return 0;
+        }
+        frames++;
+        printf("RX %zu %016llx\n", len, (unsigned long long)fnv1a64(frame, len));
+        if ((frames & 255) == 0) fflush(stdout);
+    }
+    fflush(stdout);
+    return 1;
+}
+
+static int transmit(const char *ifname, const char *path) {
+    int s = open_socket(ifname);
+    if (s < 0) return 1;
+    FILE *f = fopen(path, "rb");
+    if (!f) { printf("ERROR open %s %d\n", path, errno); return 1; }
+    static uint8_t buf[MAX_FRAME * 4];
+    unsigned long index = 0, sent = 0;
+    for (;;) {
+        uint8_t h[4];
+        if (fread(h, 1, 4, f) != 4) break;
+        uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+        if (len > sizeof buf || fread(buf, 1, len, f) != len) { printf("ERROR frame %lu cut short\n", index); break; }
+        int tries = 0;
+        for (;;) {
+            ssize_t n = send(s, buf, len, 0);
+            if (n == (ssize_t)len) { printf("TX %lu ok\n", index); sent++; break; }
+            // A full queue is back-pressure, not a verdict: wait for the NIC and try again.
+            if (n < 0 && (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) && tries++ < 2000) { usleep(1000); continue; }
+            printf("TX %lu err %d\n", index, n < 0 ? errno : -1);
+            break;
+        }
+        index++;
+        fflush(stdout);
+    }
+    printf("TXEND %lu\n", sent);
+    fflush(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "rx") == 0) return receive(argv[2]);
+    if (argc >= 4 && strcmp(argv[1], "tx") == 0) return transmit(argv[2], argv[3]);
+    fprintf(stderr, "usage: boxless-agent rx IFACE | tx IFACE FILE\n");
+    return 2;
+}

@@ -1,0 +1,73 @@
+/// Reads the guest kernel's log for what fails a run on the Linux host (issue 6): a driver error or
+/// warning, a kernel warning or oops, a transmit timeout, a hung task.
+///
+/// A kernel warning is a block (`------------[ cut here ]------------` … `---[ end trace … ]---`)
+/// judged as one unit. One kind is not the device's doing and is reported apart as a host
+/// limitation: UML has no port I/O space (its PCI-over-virtio bus maps memory BARs only), so a
+/// driver's `outl()` to an I/O BAR — Linux's e1000 issues CTRL.RST through IOADDR/IODATA on the
+/// 8254x (8254x SDM §13.2.1, "IOADDR/IODATA") — lands on no device and lib/logic_iomem.c warns.
+public struct KernelLogCheck: Sendable {
+    /// Lines (or warning blocks, by their first lines) that fail the run.
+    public var problems: [String] = []
+    /// What the host could not carry (e.g. port I/O), one line each.
+    public var hostLimitations: [String] = []
+
+    /// Substrings that fail a run wherever they appear.
+    static let fatal = ["BUG:", "Oops", "Kernel panic", "transmit timed out", "NETDEV WATCHDOG", "Tx Unit Hang",
+                        "blocked for more than", "um virt-pci delay", "EXT4-fs error", "I/O error",
+                        "Detected Hardware Unit Hang", "exception Emask", "failed command", "hard resetting link",
+                        "Reset adapter", "unexpected virt-pci message"]
+    /// Prefixes of driver messages: such a line with an error word fails the run.
+    static let driverPrefixes = ["e1000", "8139too", "8139cp", "r8169", "ahci", "ata", "sd ", "scsi", "virtio", "virt-pci", "pci "]
+    static let errorWords = ["error", "fail", "timeout", "timed out", "warn", "unable", "invalid", "bad ", "corrupt", "hang"]
+
+    /// Reads `log`.
+    public init(_ log: [String]) {
+        var i = 0
+        while i < log.count {
+            let text = Self.stripTimestamp(log[i])
+            if text.hasPrefix("------------[ cut here ]") {
+                var j = i + 1
+                while j < log.count && !Self.stripTimestamp(log[j]).hasPrefix("---[ end trace") { j += 1 }
+                let block = log[(i + 1)..<min(j, log.count)].map(Self.stripTimestamp)
+                let head = block.prefix(2).joined(separator: " / ")
+                if let access = block.first(where: { $0.hasPrefix("Invalid ") && $0.contains(" at address ") }),
+                   block.first?.contains("lib/logic_iomem.c") == true,
+                   let a = UInt64(access.split(separator: " ").last ?? "", radix: 16), a < 0x1_0000 {
+                    hostLimitations.append("port I/O is not carried by UML: \(access)")
+                } else if block.first?.contains("lib/logic_iomem.c") == true && !block.contains(where: { $0.hasPrefix("Invalid ") }) {
+                    // The lookup half of the same port-I/O access (get_area) warns first, on its own.
+                    hostLimitations.append("port I/O is not carried by UML: \(block.first!)")
+                } else {
+                    problems.append(head)
+                }
+                i = j + 1
+                continue
+            }
+            if text.contains("[io ") && text.contains("failed to assign") {
+                // No I/O window on UML's PCI bus: an I/O BAR stays unassigned.
+                hostLimitations.append("port I/O is not carried by UML: \(text)")
+            } else if Self.isProblem(text) {
+                problems.append(text)
+            }
+            i += 1
+        }
+    }
+
+    static func isProblem(_ text: String) -> Bool {
+        if text.hasPrefix("WARNING:") || text.hasPrefix("Call Trace") { return true }
+        if fatal.contains(where: { text.contains($0) }) { return true }
+        let lower = text.lowercased()
+        guard driverPrefixes.contains(where: { lower.hasPrefix($0) }) else { return false }
+        return errorWords.contains { lower.contains($0) }
+    }
+
+    /// The lines of `log` that fail the run.
+    public static func problems(in log: [String]) -> [String] { KernelLogCheck(log).problems }
+
+    /// A line without its `[    1.234567] ` timestamp.
+    static func stripTimestamp(_ line: String) -> String {
+        guard line.hasPrefix("["), let close = line.firstIndex(of: "]") else { return line }
+        return String(line[line.index(after: close)...]).trimmingCharacters(in: .whitespaces)
+    }
+}
