@@ -2,7 +2,7 @@
 // initramfs (built static by scripts/build-uml.sh) and reports to the host, one line per fact,
 // on standard output (the init script points it at /dev/tty1, a pipe on the host).
 //
-//   boxless-agent rx IFACE        receive every frame on IFACE through a packet socket (packet(7))
+//   boxless-agent rx IFACE        turn GRO off, receive every frame on IFACE through a packet socket (packet(7))
 //                                 and print "RX <length> <fnv1a64>" for each, in order, until the
 //                                 end-marker frame (EtherType 0x88B5, payload "BOXLESS-END");
 //                                 then "END <frames> <socket-drops>".
@@ -13,6 +13,9 @@
 // A VLAN tag the NIC stripped is put back from the packet's auxiliary data (PACKET_AUXDATA), as
 // libpcap does, so the host compares frames as they were on the wire.
 #include <arpa/inet.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -49,9 +52,22 @@ static int open_socket(const char *ifname) {
     return s;
 }
 
+// Generic receive offload merges TCP segments and holds them to the end of a NAPI poll, so a
+// packet socket would see merged frames, out of order with other traffic: turn it off (ethtool(8)
+// -K IFACE gro off, through the ETHTOOL_SGRO ioctl), so frames arrive as the NIC delivered them.
+static int gro_off(int s, const char *ifname) {
+    struct ethtool_value v = { .cmd = ETHTOOL_SGRO, .data = 0 };
+    struct ifreq r;
+    memset(&r, 0, sizeof r);
+    strncpy(r.ifr_name, ifname, IFNAMSIZ - 1);
+    r.ifr_data = (void *)&v;
+    if (ioctl(s, SIOCETHTOOL, &r) < 0) { printf("ERROR gro-off %s %d\n", ifname, errno); return -1; }
+    return 0;
+}
+
 static int receive(const char *ifname) {
     int s = open_socket(ifname);
-    if (s < 0) return 1;
+    if (s < 0 || gro_off(s, ifname) < 0) return 1;
     int one = 1, big = 64 << 20;
     setsockopt(s, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one);
     if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0)
@@ -71,7 +87,15 @@ static int receive(const char *ifname) {
         m.msg_name = &from; m.msg_namelen = sizeof from;
         m.msg_iov = &iov; m.msg_iovlen = 1;
         m.msg_control = &control; m.msg_controllen = sizeof control;
-        ssize_t n = recvmsg(s, &m, MSG_TRUNC);
+        // Report promptly: flush what is buffered before waiting for more (the host paces its
+        // sending on these lines).
+        ssize_t n = recvmsg(s, &m, MSG_TRUNC | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            fflush(stdout);
+            m.msg_controllen = sizeof control;
+            m.msg_namelen = sizeof from;
+            n = recvmsg(s, &m, MSG_TRUNC);
+        }
         if (n < 0) { if (errno == EINTR) continue; printf("ERROR recv %d\n", errno); break; }
         if (from.sll_pkttype == PACKET_OUTGOING) continue;
         uint8_t *frame = buf + 4;
@@ -101,7 +125,6 @@ static int receive(const char *ifname) {
         }
         frames++;
         printf("RX %zu %016llx\n", len, (unsigned long long)fnv1a64(frame, len));
-        if ((frames & 255) == 0) fflush(stdout);
     }
     fflush(stdout);
     return 1;

@@ -7,7 +7,8 @@ struct Replay: ParsableCommand {
         abstract: "Replay a pcap/pcapng trace through a NIC model and its driver, and check every frame.")
     @Argument(help: "The trace (pcap or pcapng).") var trace: String
     @Option(help: "NIC model: e1000 (82540EM) or e1000e (82574L).") var nic: String
-    @Option(help: "Host: emulator, or qemu (QEMU's own e1000/e1000e models through qtest; not deterministic).") var host = "emulator"
+    @Option(help: "Host: emulator; qemu (QEMU's own e1000/e1000e models through qtest); or linux (Linux's own e1000/e1000e drivers in User-Mode Linux on our models; needs `make linux`). qemu and linux are not deterministic.") var host = "emulator"
+    @Option(name: .customLong("kernel-log"), help: "With --host linux: write the guest kernel's log to this file.") var kernelLog: String?
     @Option(help: "rx: trace → wire → driver; tx: trace → driver → wire.") var direction = "rx"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
     @Option(help: "A fault plan (not available yet).") var faults: String?
@@ -22,8 +23,11 @@ struct Replay: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard host == "emulator" || host == "qemu" else { throw ValidationError("--host \(host) is not available in this build (hosts: emulator, qemu)") }
+        guard ["emulator", "qemu", "linux"].contains(host) else { throw ValidationError("--host \(host) is not available in this build (hosts: emulator, qemu, linux)") }
         if host == "qemu" && eventLog != nil { throw ValidationError("--event-log is not available with --host qemu (QEMU runs have no event log)") }
+        if host == "linux" && eventLog != nil { throw ValidationError("--event-log is not available with --host linux (the guest runs in real time; use --kernel-log)") }
+        if host != "linux" && kernelLog != nil { throw ValidationError("--kernel-log needs --host linux") }
+        if host == "linux" && !params.isEmpty { throw ValidationError("--param sets our drivers' parameters; with --host linux the guest's own driver runs") }
         guard ReplayDirection(rawValue: direction) != nil else { throw ValidationError("--direction must be rx or tx (got '\(direction)')") }
         guard ReplayTiming(argument: timing) != nil else { throw ValidationError("--timing must be original, line-rate or scale:X with X > 0 (got '\(timing)')") }
         guard TruncatedPolicy(rawValue: truncated) != nil else { throw ValidationError("--truncated must be pad, skip or error (got '\(truncated)')") }
@@ -46,6 +50,15 @@ struct Replay: ParsableCommand {
         do {
             if host == "qemu" {
                 s = try QEMUReplayRun(o, progress: progress.update).run()
+            } else if host == "linux" {
+                let files: LinuxGuestFiles
+                do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.badOption(error.description) }
+                s = try LinuxReplayRun(o, files: files, progress: progress.update).run()
+                if let k = kernelLog {
+                    guard FileManager.default.createFile(atPath: k, contents: Data(((s.kernel_log ?? []).joined(separator: "\n") + "\n").utf8)) else {
+                        throw RunnerError.cannotWrite(k, "cannot write the kernel log")
+                    }
+                }
             } else {
                 let r = try ReplayRun(o, progress: progress.update)
                 s = try r.run()
@@ -61,6 +74,7 @@ struct Replay: ParsableCommand {
                 print("truncated: \(s.truncated_padded) padded, \(s.truncated_skipped) skipped; runts padded: \(s.runts_padded)")
             }
             print("virtual \(Double(s.virtual_ns) / 1e6) ms, wall \(Double(s.wall_ns) / 1e6) ms, \(s.events) events, digest \(s.digest)")
+            for l in s.host_limitations ?? [] { print("host limitation: \(l)") }
             for f in s.failures { print("failed: \(f)") }
             for f in s.findings.prefix(20) { print("finding: \(f)") }
             print(s.passed ? "PASSED" : "FAILED")

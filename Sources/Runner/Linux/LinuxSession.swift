@@ -62,6 +62,16 @@ public final class LinuxSession {
         try waitFor(timeoutSeconds: timeoutSeconds) { $0 == "DONE" } != nil
     }
 
+    /// Takes every report so far (including those still in the host's buffer).
+    public func takeReports() -> [String] {
+        reports += host.takeAgentLines()
+        defer { reports.removeAll() }
+        return reports
+    }
+
+    /// Puts reports back (after a caller took the ones it consumes).
+    public func keepReports(_ lines: [String]) { reports = lines + reports }
+
     /// The agent reports whose first word is `key`, without it.
     public func reports(_ key: String) -> [String] {
         reports.compactMap { l in l.hasPrefix(key + " ") ? String(l.dropFirst(key.count + 1)) : (l == key ? "" : nil) }

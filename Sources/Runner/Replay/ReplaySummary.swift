@@ -53,6 +53,10 @@ public struct ReplaySummary: Codable, Sendable {
     /// Frames the host could not carry and left out (QEMU's network backend takes at most 64 KiB
     /// per frame); absent on the emulator host, which carries any frame.
     public var host_skipped: Int? = nil
+    /// The guest kernel's log (Linux host only).
+    public var kernel_log: [String]? = nil
+    /// What the host could not carry (Linux host only; e.g. port I/O, which UML lacks).
+    public var host_limitations: [String]? = nil
 
     /// Drop counts.
     public struct Dropped: Codable, Sendable {

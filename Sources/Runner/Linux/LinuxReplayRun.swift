@@ -1,0 +1,293 @@
+import BoxlessPlatform
+import E1000Model
+import Foundation
+import LinuxHost
+import PacketCapture
+
+/// `boxless replay --host linux`: the trace goes onto the wire of a Boxless NIC model, and the NIC is
+/// driven by the Linux kernel's own driver in a User-Mode Linux guest (``LinuxSession``). The guest
+/// agent (Guest/boxless-agent.c) reports every frame the guest received through a packet socket
+/// (RX), or sends the trace's frames through one (TX); the checks are the DESIGN.md ones.
+///
+/// RX injection is paced like the QEMU host's: at most ``window`` frames are on their way (sent,
+/// neither reported by the guest nor counted as dropped by the device). The guest's time runs with
+/// the host's clock, so runs are not deterministic; the frame sequence is.
+public final class LinuxReplayRun {
+    let options: ReplayOptions
+    let source: any FrameSource
+    let session: LinuxSession
+    let model: E1000Device
+    let wire: EthernetPort
+    private let collector = WireCollector()
+    private var rxCheck = GuestReceiveCheck()
+    private var txCheck = TransmitCheck()
+    private var taken = 0, paddedTruncated = 0, runts = 0
+    private var failures: [String] = []
+    private var txFrames: [ReplayFrame] = []
+    private let progress: ((Int) -> Void)?
+    private var rxCapture: PcapWriter?
+    private var txCapture: PcapWriter?
+    /// Frames on their way at most (RX).
+    public var window = 32
+    /// How long (wall time) the run waits without progress before it gives the remaining frames up.
+    public var stallSeconds = 5.0
+    /// How long the guest may take to boot and bring the link up.
+    public var bootSeconds = 60.0
+
+    /// The counters of frames the model did not store (same names as the emulator host's driver reports).
+    static let dropCounters = ["MPC", "ROC", "RUC", "RFC", "RJC", "CRCERRS", "ALGNERRC", "RXERRC"]
+
+    /// Prepares the guest (it boots in ``run()``). Only the NIC models with a Linux driver in the
+    /// guest kernel are accepted.
+    public init(_ o: ReplayOptions, files: LinuxGuestFiles, source: (any FrameSource)? = nil, progress: ((Int) -> Void)? = nil) throws {
+        options = o
+        self.progress = progress
+        let chip: E1000Device.Chip
+        switch o.nic {
+        case "e1000": chip = .i82540EM
+        case "e1000e": chip = .i82574L
+        default:
+            throw RunnerError.badOption("--nic \(o.nic) is not available on the Linux host (Linux host NICs: e1000, e1000e)")
+        }
+        self.source = try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated)
+        do {
+            if let p = o.captureRX { rxCapture = try PcapWriter(path: p) }
+            if let p = o.captureTX { txCapture = try PcapWriter(path: p) }
+        } catch { throw RunnerError.cannotWrite(error.file ?? "capture", error.description) }
+        model = E1000Device(chip: chip)
+        do { session = try LinuxSession(models: [model], seed: o.seed, strict: o.strict, files: files) } catch {
+            throw RunnerError.badOption("Linux host: \(error.description)")
+        }
+        wire = EthernetPort(name: "wire", machine: session.machine)
+        EthernetPort.connect(model.port, wire)
+        wire.receiver = collector
+        let machine = session.machine
+        collector.clock = { machine.now }
+    }
+
+    deinit { session.close() }
+
+    private var elapsedNanoseconds: UInt64 { session.machine.now.nanoseconds }
+
+    /// Boots the guest, replays, checks, and stops the guest.
+    public func run() throws -> ReplaySummary {
+        let wallStart = ContinuousClock.now
+        var sourceError: Error?
+        var script = LinuxJobScripts.networkUp + LinuxJobScripts.reportPCI
+        var image = LinuxGuestImage(script: "")
+        switch options.direction {
+        case .rx:
+            script += "boxless-agent rx $IF > /dev/tty1\n"
+        case .tx:
+            do { while let f = try readNext() { txFrames.append(f) } } catch { sourceError = error }
+            var blob: [UInt8] = []
+            for f in txFrames {
+                withUnsafeBytes(of: UInt32(f.bytes.count).littleEndian) { blob.append(contentsOf: $0) }
+                blob.append(contentsOf: f.bytes)
+            }
+            image.files.append((path: "frames.bin", contents: blob))
+            script += "boxless-agent tx $IF /frames.bin > /dev/tty1\n"
+        }
+        image.script = script + LinuxJobScripts.networkStatistics
+        do {
+            try session.boot(image)
+            if sourceError == nil {
+                switch options.direction {
+                case .rx: sourceError = try replayReceive()
+                case .tx: try replayTransmit()
+                }
+            }
+            if try !session.waitForDone(timeoutSeconds: 30) { failures.append("the guest did not finish its script") }
+        } catch let e as LinuxHostError {
+            session.close()
+            throw RunnerError.badOption("Linux host: \(e.description)")
+        }
+        session.close()
+        rxCheck.finish()
+        txCheck.finish()
+        try? rxCapture?.close()
+        try? txCapture?.close()
+        if let e = sourceError { throw e }
+        return summary(wall: ContinuousClock.now - wallStart)
+    }
+
+    private func readNext() throws -> ReplayFrame? {
+        guard let f = try source.next() else { return nil }
+        taken += 1
+        if f.paddedTruncated { paddedTruncated += 1 }
+        if f.paddedRunt { runts += 1 }
+        if taken % 1024 == 0 { progress?(taken) }
+        return f
+    }
+
+    /// Waits for the agent's READY (or an ERROR).
+    private func waitForAgent(_ key: String) throws -> Bool {
+        let line = try session.waitFor(timeoutSeconds: bootSeconds) { $0 == key || $0.hasPrefix("ERROR") }
+        guard let line, line == key else {
+            failures.append(line.map { "guest: \($0)" } ?? "the guest agent did not start within \(Int(bootSeconds)) s")
+            return false
+        }
+        return true
+    }
+
+    private var deviceDrops: Int {
+        let c = model.counters
+        return Self.dropCounters.reduce(0) { sum, name in sum + Int(c.first { $0.name == name }?.value ?? 0) }
+            + Int(model.framesIgnoredWhileDisabled)
+    }
+
+    /// RX: trace → wire → model → Linux driver → packet socket → agent, at most ``window`` on their way.
+    private func replayReceive() throws -> Error? {
+        guard try waitForAgent("READY") else { return nil }
+        var pending: ReplayFrame?
+        var sourceError: Error?
+        func next() { do { pending = try readNext() } catch { sourceError = error; pending = nil } }
+        next()
+        var excused = 0
+        var lastDone = -1, lastProgress = ContinuousClock.now
+        while true {
+            let done = rxCheck.delivered + rxCheck.missing + excused
+            while let f = pending, rxCheck.sent - done < window {
+                _ = f.bytes.withUnsafeBytes { wire.send($0) }
+                rxCheck.sentFrame(index: f.index, bytes: f.bytes)
+                if ProcessInfo.processInfo.environment["BOXLESS_DEBUG"] != nil { print("sent \(f.index) \(f.bytes.count) \(String(GuestReceiveCheck.fingerprint(f.bytes), radix: 16))") }
+                next()
+            }
+            if pending == nil && rxCheck.sent <= done { break }
+            try session.host.pollOnce(maxWaitNanoseconds: 2_000_000)
+            consumeReports()
+            let d = rxCheck.delivered + rxCheck.missing
+            if d != lastDone { lastDone = d; lastProgress = .now; continue }
+            if ContinuousClock.now - lastProgress > .milliseconds(20) {
+                let e = max(0, deviceDrops - rxCheck.missing)
+                if e != excused { excused = e; lastProgress = .now; continue }
+            }
+            if ContinuousClock.now - lastProgress > .seconds(stallSeconds) {
+                failures.append("no frame reported by the guest for \(Int(stallSeconds)) s with \(rxCheck.sent - done) on their way")
+                while pending != nil { next() }
+                break
+            }
+            guard session.host.guest?.isRunning == true else { failures.append("the guest stopped during the replay"); break }
+        }
+        // The end marker: the agent stops at it and reports its own drops.
+        let marker = Self.endMarker
+        var end: String?
+        for _ in 0..<5 where end == nil {
+            _ = marker.withUnsafeBytes { wire.send($0) }
+            end = try session.waitFor(timeoutSeconds: 2) { $0.hasPrefix("END ") }
+            consumeReports()
+        }
+        if let end {
+            let parts = end.split(separator: " ")
+            if parts.count >= 3, let drops = Int(parts[2]), drops > 0 {
+                failures.append("the guest's packet socket dropped \(drops) frames (guest too slow; not the device)")
+            }
+        } else {
+            failures.append("the guest agent never saw the end-of-replay marker")
+        }
+        return sourceError
+    }
+
+    /// A broadcast frame of the IEEE 802 local experimental EtherType 0x88B5 carrying "BOXLESS-END".
+    static let endMarker: [UInt8] = {
+        var f = [UInt8](repeating: 0xFF, count: 6) + [0x02, 0, 0, 0, 0, 1] + [0x88, 0xB5] + Array("BOXLESS-END".utf8)
+        while f.count < 60 { f.append(0) }
+        return f
+    }()
+
+    /// Takes the agent's RX lines.
+    private func consumeReports() {
+        var rest: [String] = []
+        for l in session.takeReports() {
+            let p = l.split(separator: " ")
+            if ProcessInfo.processInfo.environment["BOXLESS_DEBUG"] != nil { print("agent: \(l)") }
+            if p.count == 3, p[0] == "RX", let n = Int(p[1]), let h = UInt64(p[2], radix: 16) {
+                if let bytes = rxCheck.reported(length: n, hash: h) {
+                    try? rxCapture?.write(timestampNanoseconds: elapsedNanoseconds, bytes: bytes)
+                }
+            } else {
+                rest.append(l)
+            }
+        }
+        session.keepReports(rest)
+    }
+
+    /// TX: the agent sends every frame; the wire shows what the model transmitted.
+    private func replayTransmit() throws {
+        guard let end = try session.waitFor(timeoutSeconds: bootSeconds + Double(txFrames.count) * 0.01, { $0.hasPrefix("TXEND") || $0.hasPrefix("ERROR") }),
+              end.hasPrefix("TXEND") else {
+            failures.append("the guest agent did not finish sending")
+            return
+        }
+        var ok: [Int] = []
+        for l in session.reports("TX") {
+            let p = l.split(separator: " ")
+            guard p.count >= 2, let i = Int(p[0]), i < txFrames.count else { continue }
+            if p[1] == "ok" { ok.append(i) } else { txCheck.failed(index: txFrames[i].index) }
+        }
+        // Let the NIC finish: until every accepted frame reached the wire, or nothing moves for 2 s.
+        var last = -1, lastMove = ContinuousClock.now
+        while collector.frames.count < ok.count && ContinuousClock.now - lastMove < .seconds(2) {
+            try session.host.pollOnce(maxWaitNanoseconds: 2_000_000)
+            if collector.frames.count != last { last = collector.frames.count; lastMove = .now }
+        }
+        for i in ok { txCheck.accepted(index: txFrames[i].index, bytes: txFrames[i].bytes) }
+        for (t, f) in collector.frames {
+            try? txCapture?.write(timestampNanoseconds: t.nanoseconds, bytes: f)
+            f.withUnsafeBytes { txCheck.wireFrame($0) }
+        }
+    }
+
+    private func summary(wall: Duration) -> ReplaySummary {
+        let rx = options.direction == .rx
+        var f = failures
+        let drops = UInt64(deviceDrops)
+        let c = model.counters
+        let reasons: [ReplaySummary.Reason] = Self.dropCounters.map { n in .init(counter: n, count: c.first { $0.name == n }?.value ?? 0) }
+        var unaccounted = 0, delivered = 0, mismatched = 0, firstMismatch: ReplaySummary.Mismatch?
+        if rx {
+            delivered = rxCheck.delivered
+            mismatched = rxCheck.mismatched
+            unaccounted = max(0, rxCheck.missing - Int(drops))
+            if UInt64(rxCheck.missing) != drops {
+                f.append("\(rxCheck.missing) frames missing but the device counted \(drops) drops"
+                         + (rxCheck.missingSample.isEmpty ? "" : " (first missing packets: \(rxCheck.missingSample.prefix(8).map(String.init).joined(separator: ", ")))"))
+            }
+            firstMismatch = rxCheck.firstMismatch.map { .init(packet: $0, offset: -1) }
+        } else {
+            delivered = txCheck.onWire
+            mismatched = txCheck.mismatched
+            unaccounted = txCheck.lost
+            if txCheck.lost > 0 { f.append("\(txCheck.lost) frames the guest sent never reached the wire") }
+            firstMismatch = txCheck.firstMismatch.map { .init(packet: $0.index, offset: $0.offset) }
+        }
+        if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        let problems = session.kernelProblems
+        if !problems.isEmpty { f.append("guest kernel log: \(problems.count) problems (first: \(problems[0]))") }
+        let driver = session.reports("IFACE").first?.split(separator: " ").last.map { "linux " + $0 } ?? "linux (none bound)"
+        var s = ReplaySummary(
+            host: "linux", device: model.name, driver: driver, direction: options.direction.rawValue, trace: source.name,
+            seed: options.seed, timing: LinuxReplayRun.nondeterministic, packets_in: taken, delivered: delivered,
+            dropped: .init(total: rx ? drops : UInt64(txCheck.failed),
+                           reasons: rx ? reasons : [.init(counter: "tx-refused-by-guest", count: UInt64(txCheck.failed))]),
+            mismatched: mismatched, unaccounted: unaccounted, failed: txCheck.failed,
+            truncated_padded: paddedTruncated, truncated_skipped: source.skippedTruncated, runts_padded: runts,
+            first_mismatch: firstMismatch, virtual_ns: elapsedNanoseconds, wall_ns: DiskRun.nanoseconds(wall),
+            events: session.machine.log.count, digest: "nondeterministic", findings: session.findings, driver_warnings: problems,
+            passed: f.isEmpty, failures: f)
+        s.kernel_log = session.kernelLog
+        s.host_limitations = session.hostLimitations
+        return s
+    }
+
+    /// The note Linux-host summaries carry in `timing`.
+    public static let nondeterministic = "linux-wall-clock (not deterministic: the guest runs in real time)"
+}
+
+/// Keeps what the NIC put on the wire, with its virtual time.
+final class WireCollector: EthernetReceiver {
+    var frames: [(VirtualTime, [UInt8])] = []
+    var clock: (() -> VirtualTime)?
+    func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) { frames.append((clock?() ?? .zero, Array(frame))) }
+    func carrierChanged(_ up: Bool) {}
+}
