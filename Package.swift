@@ -92,6 +92,7 @@ let package = Package(
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
                 "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost", "LinuxHost",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Runner", swiftSettings: strict),
 

@@ -6,7 +6,8 @@ struct Disk: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drive the block path: a seeded workload through the AHCI model, a SATA disk and the AHCI driver, checked.")
     @Option(help: "Controller: ahci.") var controller = "ahci"
-    @Option(help: "Host: emulator, or qemu (QEMU's ich9-ahci + ide-hd through qtest; verify and seq workloads; not deterministic).") var host = "emulator"
+    @Option(help: "Host: emulator; qemu (QEMU's ich9-ahci + ide-hd through qtest; verify and seq workloads); or linux (Linux's ahci/sd/ext4 in User-Mode Linux on our AHCI model: every file of an ext4 image checked, a pattern written, synced and read back; needs `make linux`). qemu and linux are not deterministic.") var host = "emulator"
+    @Option(name: .customLong("kernel-log"), help: "With --host linux: write the guest kernel's log to this file.") var kernelLog: String?
     @Option(help: "A raw disk image (never modified unless --writable; writes go to a copy-on-write overlay).") var image: String?
     @Option(help: "Size of a memory-backed disk (e.g. 64M, 1G; default 64M); with --image, the size the image must have.") var size: String?
     @Flag(help: "Let writes reach the image file.") var writable = false
@@ -24,8 +25,11 @@ struct Disk: ParsableCommand {
 
     /// Bad options get one line on stderr and exit status 2 (not ArgumentParser's usage block).
     func validate() throws {
-        guard host == "emulator" || host == "qemu" else { throw fail("--host \(host) is not available in this build (hosts: emulator, qemu)") }
+        guard ["emulator", "qemu", "linux"].contains(host) else { throw fail("--host \(host) is not available in this build (hosts: emulator, qemu, linux)") }
         if host == "qemu" && eventLog != nil { throw fail("--event-log is not available with --host qemu (QEMU runs have no event log)") }
+        if host == "linux" && eventLog != nil { throw fail("--event-log is not available with --host linux (the guest runs in real time; use --kernel-log)") }
+        if host != "linux" && kernelLog != nil { throw fail("--kernel-log needs --host linux") }
+        if host == "linux" && !params.isEmpty { throw fail("--param sets our drivers' parameters; with --host linux the guest's own driver runs") }
         guard controller == "ahci" else { throw fail("--controller \(controller) is not available (controllers: ahci)") }
         guard ["ssd", "hdd", "hdd7200"].contains(profile) else { throw fail("--profile must be ssd or hdd (got '\(profile)')") }
         guard WorkloadKind(rawValue: workload) != nil else { throw fail("--workload must be verify, randrw, seq or randread (got '\(workload)')") }
@@ -53,10 +57,26 @@ struct Disk: ParsableCommand {
         }
         let bar = ProgressBar(label: "disk \(workload)", total: ops)
         let s: DiskSummary
-        do { s = host == "qemu" ? try QEMUDiskRun.run(o, progress: bar.update) : try DiskRun.run(o, progress: bar.update) } catch { bar.clear(); throw fail("\(error)") }
+        do {
+            switch host {
+            case "qemu": s = try QEMUDiskRun.run(o, progress: bar.update)
+            case "linux":
+                let files: LinuxGuestFiles
+                do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.badOption(error.description) }
+                s = try LinuxDiskRun.run(o, files: files)
+                if let k = kernelLog {
+                    guard FileManager.default.createFile(atPath: k, contents: Data(((s.kernel_log ?? []).joined(separator: "\n") + "\n").utf8)) else {
+                        throw RunnerError.cannotWrite(k, "cannot write the kernel log")
+                    }
+                }
+            default: s = try DiskRun.run(o, progress: bar.update)
+            }
+        } catch { bar.clear(); throw fail("\(error)") }
         bar.clear()
         if json { try printJSON(s) } else {
+            if let n = s.files_checked { print("\(s.device) + \(s.driver): \(n) files of the ext4 image read by the guest, pattern written and read back") } else {
             print("\(s.workload) on \(s.device) + \(s.driver) (\(s.profile), QD \(s.queue_depth)): \(s.operations) ops (\(s.reads) reads, \(s.writes) writes, \(s.flushes) flushes), \(s.bytes) bytes, \(s.errors) errors, \(s.mismatches) mismatches")
+            }
             if let img = s.image {
                 print(s.writable ? "image \(img) written in place" : "image \(img) untouched; \(s.overlay_sectors ?? 0) sectors in the copy-on-write overlay")
             }

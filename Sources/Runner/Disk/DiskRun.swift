@@ -96,6 +96,10 @@ public struct DiskSummary: Codable, Sendable {
     public var error_samples: [String]
     public var passed: Bool
     public var failures: [String]
+    /// The guest kernel's log (Linux host only).
+    public var kernel_log: [String]? = nil
+    /// Files the guest read and checked (Linux host only).
+    public var files_checked: Int? = nil
 }
 
 /// A disk machine: the AHCI controller with one SATA disk on port 0, its driver bound.
