@@ -62,6 +62,7 @@ public enum Ext4Image {
     /// Every regular file in the image, by path relative to its root (`./a/b`), with its SHA-256,
     /// read by debugfs.
     public static func checksums(of image: String) throws -> [String: String] {
+        try runTool(tool("dumpe2fs"), ["-h", image])   // fails on anything but an ext2/3/4 image
         let out = NSTemporaryDirectory() + "boxless-ext4-dump-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: out) }

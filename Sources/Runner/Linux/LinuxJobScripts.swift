@@ -15,8 +15,15 @@ public enum LinuxJobScripts {
 
     /// Brings the first Ethernet interface up, promiscuous, with IPv6 off (so the guest sends
     /// nothing of its own), and waits for carrier: `IFACE <name> <driver>`, `LINK <speed> <duplex>`.
+    ///
+    /// `net.core.gro_normal_batch = 1`: Linux hands received frames to the stack in lists, and in a
+    /// list a packet socket is served inline for frames another protocol also takes (IPv4) but at
+    /// the end of the list for frames only it takes (EAPOL, frames for other hosts), so the agent
+    /// would see them reordered (net/core/dev.c, __netif_receive_skb_list_core). One-frame lists
+    /// keep the NIC's order.
     static let networkUp = """
         for f in /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/default/disable_ipv6; do echo 1 > $f; done
+        echo 1 > /proc/sys/net/core/gro_normal_batch || { say ERROR cannot set net.core.gro_normal_batch; exit 1; }
         IF=
         for n in /sys/class/net/*; do [ -e $n/device ] && IF=$(basename $n) && break; done
         [ -n "$IF" ] || { say ERROR no network interface; exit 1; }

@@ -1,0 +1,27 @@
+import BoxlessRunner
+import Foundation
+
+/// Paths the Linux-host tests use: the shared captures beside the checkout (never copied in) and
+/// the project's own trace.
+enum TestPaths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func shared(_ name: String) -> String {
+        root.deletingLastPathComponent().appendingPathComponent("shared/traces/tcpdump/\(name)").path
+    }
+    static let mixed = root.appendingPathComponent("Traces/mixed-200.pcap").path
+    static func temporary(_ name: String) -> String {
+        NSTemporaryDirectory() + "boxless-linux-test-\(getpid())-\(name)"
+    }
+}
+
+/// A replay through the Linux host.
+func linuxReplay(_ trace: String, nic: String, direction: ReplayDirection = .rx, configure: (inout ReplayOptions) -> Void = { _ in }) throws -> ReplaySummary {
+    var o = ReplayOptions(trace: trace, nic: nic)
+    o.direction = direction
+    configure(&o)
+    let s = try LinuxReplayRun(o, files: LinuxGuestFiles.locate()).run()
+    if !s.passed {
+        print("---- \(trace) \(nic) \(direction): \(s.failures)\n" + (s.kernel_log ?? []).suffix(40).joined(separator: "\n"))
+    }
+    return s
+}
