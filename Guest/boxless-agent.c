@@ -5,7 +5,8 @@
 //   boxless-agent rx IFACE        turn GRO off, receive every frame on IFACE through a packet socket (packet(7))
 //                                 and print "RX <length> <fnv1a64>" for each, in order, until the
 //                                 end-marker frame (EtherType 0x88B5, payload "BOXLESS-END");
-//                                 then "END <frames> <socket-drops>".
+//                                 then "END <frames> <socket-drops>". When ready it also sends a
+//                                 broadcast frame (EtherType 0x88B5, "BOXLESS-READY").
 //   boxless-agent tx IFACE FILE   send every frame of FILE (u32 little-endian length + bytes,
 //                                 repeated) on IFACE; print "TX <index> ok" or "TX <index> err
 //                                 <errno>", then "TXEND <sent>".
@@ -75,6 +76,11 @@ static int receive(const char *ifname) {
     static uint8_t buf[MAX_FRAME + 4];
     static char out[1 << 20];
     setvbuf(stdout, out, _IOFBF, sizeof out);
+    // Tell the host on the wire too: a frame is an event at a simulated time, so a host in
+    // time-travel mode can start the replay at the same point every run.
+    static const uint8_t ready[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xB5,
+                                       'B', 'O', 'X', 'L', 'E', 'S', 'S', '-', 'R', 'E', 'A', 'D', 'Y' };
+    if (send(s, ready, sizeof ready, 0) != (ssize_t)sizeof ready) printf("ERROR ready-frame %d\n", errno);
     printf("READY\n");
     fflush(stdout);
     unsigned long frames = 0;

@@ -23,7 +23,7 @@ OPTIONS="--enable VIRTIO_UML --enable UML_PCI_OVER_VIRTIO --set-val UML_PCI_OVER
  --enable ATA --enable SATA_AHCI --enable BLK_DEV_SD --enable SCSI --enable EXT4_FS
  --enable PACKET --enable INET --enable IPV6 --enable DEVTMPFS --enable DEVTMPFS_MOUNT
  --disable RAID6_PQ_BENCHMARK --disable SMP --enable PRINTK_TIME --disable UML_NET --disable HOSTFS
- --disable BLK_DEV_UBD --enable DETECT_HUNG_TASK --set-val DEFAULT_HUNG_TASK_TIMEOUT 20"
+ --disable BLK_DEV_UBD --disable UML_RANDOM --enable DETECT_HUNG_TASK --set-val DEFAULT_HUNG_TASK_TIMEOUT 20"
 
 # Two fixes to UML's PCI-over-virtio glue (arch/um/drivers/virt-pci.c in 6.1), none to any driver:
 # 1. The INTx interrupt descriptor it allocates per device has no irq chip, so every request_irq()
@@ -88,3 +88,8 @@ echo "busybox: $OUT/busybox"
 gcc -static -O2 -Wall -o "$OUT/boxless-agent.new" "$HERE/Guest/boxless-agent.c"
 mv "$OUT/boxless-agent.new" "$OUT/boxless-agent"
 echo "agent: $OUT/boxless-agent"
+
+# The guest's random seed (Guest/uml-seed.c), preloaded into UML by the Linux host.
+gcc -shared -fPIC -O2 -Wall -o "$OUT/libboxless-seed.so.new" "$HERE/Guest/uml-seed.c"
+mv "$OUT/libboxless-seed.so.new" "$OUT/libboxless-seed.so"
+echo "seed library: $OUT/libboxless-seed.so"

@@ -11,7 +11,8 @@ struct Boxless: ParsableCommand {
         subcommands: [Devices.self, LSPCICommand.self, Replay.self, Disk.self, DiskBench.self, GenTrace.self, Bench.self, Exercise.self])
 
     /// Runs the command; any error becomes ONE line on stderr and a non-zero exit (DESIGN.md:
-    /// bad input gets one clear error line), while `--help` and `--version` print as usual.
+    /// bad input gets one clear error line, exit status 2; a run whose checks fail exits 1), while
+    /// `--help` and `--version` print as usual.
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -26,7 +27,9 @@ struct Boxless: ParsableCommand {
             if code == .success { exit(withError: error) }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             FileHandle.standardError.write(Data("boxless: \(text)\n".utf8))
-            Foundation.exit(code.rawValue)
+            // Bad input of any kind (unknown option, failed validation) exits 2, like CLIError;
+            // 1 is kept for runs whose checks failed.
+            Foundation.exit(2)
         }
     }
 }

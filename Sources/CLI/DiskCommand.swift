@@ -6,8 +6,9 @@ struct Disk: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drive the block path: a seeded workload through the AHCI model, a SATA disk and the AHCI driver, checked.")
     @Option(help: "Controller: ahci.") var controller = "ahci"
-    @Option(help: "Host: emulator; qemu (QEMU's ich9-ahci + ide-hd through qtest; verify and seq workloads); or linux (Linux's ahci/sd/ext4 in User-Mode Linux on our AHCI model: every file of an ext4 image checked, a pattern written, synced and read back; needs `make linux`). qemu and linux are not deterministic.") var host = "emulator"
+    @Option(help: "Host: emulator; qemu (QEMU's ich9-ahci + ide-hd through qtest; verify and seq workloads); or linux (Linux's ahci/sd/ext4 in User-Mode Linux on our AHCI model, on the machine's clock: every file of an ext4 image checked, a pattern written, synced and read back; needs `make linux`).") var host = "emulator"
     @Option(name: .customLong("kernel-log"), help: "With --host linux: write the guest kernel's log to this file.") var kernelLog: String?
+    @Flag(name: .customLong("free-running"), help: "With --host linux: run the guest in real time instead of on the machine's simulated clock (UML time travel); not deterministic.") var freeRunning = false
     @Option(help: "A raw disk image (never modified unless --writable; writes go to a copy-on-write overlay).") var image: String?
     @Option(help: "Size of a memory-backed disk (e.g. 64M, 1G; default 64M); with --image, the size the image must have.") var size: String?
     @Flag(help: "Let writes reach the image file.") var writable = false
@@ -29,6 +30,7 @@ struct Disk: ParsableCommand {
         if host == "qemu" && eventLog != nil { throw fail("--event-log is not available with --host qemu (QEMU runs have no event log)") }
         if host == "linux" && eventLog != nil { throw fail("--event-log is not available with --host linux (the guest runs in real time; use --kernel-log)") }
         if host != "linux" && kernelLog != nil { throw fail("--kernel-log needs --host linux") }
+        if host != "linux" && freeRunning { throw fail("--free-running needs --host linux") }
         if host == "linux" && !params.isEmpty { throw fail("--param sets our drivers' parameters; with --host linux the guest's own driver runs") }
         guard controller == "ahci" else { throw fail("--controller \(controller) is not available (controllers: ahci)") }
         guard ["ssd", "hdd", "hdd7200"].contains(profile) else { throw fail("--profile must be ssd or hdd (got '\(profile)')") }
@@ -63,7 +65,7 @@ struct Disk: ParsableCommand {
             case "linux":
                 let files: LinuxGuestFiles
                 do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.badOption(error.description) }
-                s = try LinuxDiskRun.run(o, files: files)
+                s = try LinuxDiskRun.run(o, files: files, timeTravel: !freeRunning)
                 if let k = kernelLog {
                     guard FileManager.default.createFile(atPath: k, contents: Data(((s.kernel_log ?? []).joined(separator: "\n") + "\n").utf8)) else {
                         throw RunnerError.cannotWrite(k, "cannot write the kernel log")

@@ -7,8 +7,9 @@ struct Replay: ParsableCommand {
         abstract: "Replay a pcap/pcapng trace through a NIC model and its driver, and check every frame.")
     @Argument(help: "The trace (pcap or pcapng).") var trace: String
     @Option(help: "NIC model: e1000 (82540EM) or e1000e (82574L).") var nic: String
-    @Option(help: "Host: emulator; qemu (QEMU's own e1000/e1000e models through qtest); or linux (Linux's own e1000/e1000e drivers in User-Mode Linux on our models; needs `make linux`). qemu and linux are not deterministic.") var host = "emulator"
+    @Option(help: "Host: emulator; qemu (QEMU's own e1000/e1000e models through qtest; not deterministic); or linux (Linux's own e1000/e1000e drivers in User-Mode Linux on our models, on the machine's clock; needs `make linux`).") var host = "emulator"
     @Option(name: .customLong("kernel-log"), help: "With --host linux: write the guest kernel's log to this file.") var kernelLog: String?
+    @Flag(name: .customLong("free-running"), help: "With --host linux: run the guest in real time instead of on the machine's simulated clock (UML time travel); not deterministic.") var freeRunning = false
     @Option(help: "rx: trace → wire → driver; tx: trace → driver → wire.") var direction = "rx"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
     @Option(help: "A fault plan (not available yet).") var faults: String?
@@ -27,6 +28,7 @@ struct Replay: ParsableCommand {
         if host == "qemu" && eventLog != nil { throw ValidationError("--event-log is not available with --host qemu (QEMU runs have no event log)") }
         if host == "linux" && eventLog != nil { throw ValidationError("--event-log is not available with --host linux (the guest runs in real time; use --kernel-log)") }
         if host != "linux" && kernelLog != nil { throw ValidationError("--kernel-log needs --host linux") }
+        if host != "linux" && freeRunning { throw ValidationError("--free-running needs --host linux") }
         if host == "linux" && !params.isEmpty { throw ValidationError("--param sets our drivers' parameters; with --host linux the guest's own driver runs") }
         guard ReplayDirection(rawValue: direction) != nil else { throw ValidationError("--direction must be rx or tx (got '\(direction)')") }
         guard ReplayTiming(argument: timing) != nil else { throw ValidationError("--timing must be original, line-rate or scale:X with X > 0 (got '\(timing)')") }
@@ -53,7 +55,7 @@ struct Replay: ParsableCommand {
             } else if host == "linux" {
                 let files: LinuxGuestFiles
                 do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.badOption(error.description) }
-                s = try LinuxReplayRun(o, files: files, progress: progress.update).run()
+                s = try LinuxReplayRun(o, files: files, timeTravel: !freeRunning, progress: progress.update).run()
                 if let k = kernelLog {
                     guard FileManager.default.createFile(atPath: k, contents: Data(((s.kernel_log ?? []).joined(separator: "\n") + "\n").utf8)) else {
                         throw RunnerError.cannotWrite(k, "cannot write the kernel log")

@@ -10,10 +10,11 @@ import Glibc
 /// sockets, the queues' kick descriptors and the guest's console pipes, serves what is ready, and
 /// runs the machine's scheduler.
 ///
-/// Time is free-running: the machine's virtual clock follows the host's monotonic clock from the
-/// moment the guest starts, so device timing (DMA, interrupt moderation, auto-negotiation) happens
-/// in real time as the guest sees it. Runs on this host are therefore not deterministic; the run
-/// reports say so.
+/// Time has two modes. Free-running: the machine's virtual clock follows the host's monotonic clock
+/// from the moment the guest starts, so device timing happens in real time as the guest sees it;
+/// such runs are not deterministic. Time travel (``timeTravel``): UML runs in its external
+/// time-travel mode with this host as its calendar (``TimeTravelCalendar``): the guest and the
+/// machine share one simulated clock, guest code takes no simulated time, and runs repeat.
 public final class LinuxHost: InterruptSink {
     /// The machine whose functions are served.
     public let machine: Machine
@@ -31,28 +32,48 @@ public final class LinuxHost: InterruptSink {
     private var agentBuffer: [UInt8] = []
     private var startWall: UInt64 = 0
     private let directory: String
+    /// The time-travel calendar, in time-travel mode.
+    public let calendar: TimeTravelCalendar?
+    /// Whether the guest and the machine share a simulated clock (deterministic runs).
+    public var timeTravel: Bool { calendar != nil }
 
     /// Prepares a host for `machine`, serving `functions` (default: all), with sockets in `directory`.
-    public init(machine: Machine, functions: [PCIFunction]? = nil, directory: String) throws(LinuxHostError) {
+    /// With `timeTravel`, the guest runs in UML's external time-travel mode on the machine's clock.
+    public init(machine: Machine, functions: [PCIFunction]? = nil, directory: String, timeTravel: Bool = false) throws(LinuxHostError) {
         self.machine = machine
         self.directory = directory
+        calendar = timeTravel ? try TimeTravelCalendar(path: "\(directory)/time.sock", machine: machine) : nil
         for (i, f) in (functions ?? machine.functions).enumerated() {
             devices.append(try VirtualPCIDevice(function: f, machine: machine, socketPath: "\(directory)/pci\(i).sock"))
         }
         machine.interruptSink = self
+        if let c = calendar {
+            let connections = devices.map(\.connection)
+            c.notificationsSettled = { connections.allSatisfy { !$0.callsOutstanding } }
+        }
     }
 
     deinit { stop() }
 
     /// Boots `kernel` with `initramfs`, `memoryMiB` of RAM and `extraArguments` on its command line.
-    /// The guest connects to every device socket as it boots.
-    public func boot(kernel: String, initramfs: String, memoryMiB: Int = 256, extraArguments: [String] = []) throws(LinuxHostError) {
+    /// The guest connects to every device socket as it boots. `seedLibrary` (Guest/uml-seed.c),
+    /// when given, is preloaded so the guest kernel's random generator starts from `seed`.
+    public func boot(kernel: String, initramfs: String, memoryMiB: Int = 256, extraArguments: [String] = [],
+                     seedLibrary: String? = nil, seed: UInt64 = 1) throws(LinuxHostError) {
         guard access(initramfs, R_OK) == 0 else { throw .missing("initramfs \(initramfs) is missing") }
-        var args = ["mem=\(memoryMiB)M", "initrd=\(initramfs)", "rdinit=/init", "panic=-1", "loglevel=7", "printk.time=1"]
-        args += devices.map { "virtio_uml.device=\($0.connection.path):1234" }
+        // Paths relative to the run's folder (UML starts there): the kernel mixes its command line
+        // into its random generator, and the folder's name differs from run to run.
+        func local(_ path: String) -> String {
+            path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : path
+        }
+        var args = ["mem=\(memoryMiB)M", "initrd=\(local(initramfs))", "rdinit=/init", "panic=-1", "loglevel=7", "printk.time=1"]
+        args += devices.map { "virtio_uml.device=\(local($0.connection.path)):1234" }
+        if let c = calendar { args.append("time-travel=ext:\(local(c.path))") }
         args += extraArguments
         startWall = Self.monotonicNanoseconds()
-        guest = try UMLProcess(kernel: kernel, arguments: args)
+        var env: [String: String] = ["BOXLESS_UML_DIR": directory]
+        if let lib = seedLibrary { env["LD_PRELOAD"] = lib; env["BOXLESS_GUEST_SEED"] = String(seed) }
+        guest = try UMLProcess(kernel: kernel, arguments: args, environment: env)
     }
 
     /// Stops the guest and closes the sockets.
@@ -64,6 +85,7 @@ public final class LinuxHost: InterruptSink {
             guest = nil
         }
         for d in devices { d.connection.shutdown() }
+        calendar?.shutdown()
     }
 
     static func monotonicNanoseconds() -> UInt64 {
@@ -75,8 +97,15 @@ public final class LinuxHost: InterruptSink {
     /// Wall time since boot, as the machine's virtual time.
     private var wallNow: VirtualTime { VirtualTime(picoseconds: (Self.monotonicNanoseconds() - startWall) * 1000) }
 
-    /// Runs the machine's events up to the present.
-    public func catchUp() { machine.scheduler.run(until: max(machine.now, wallNow)) }
+    /// Free-running: runs the machine's events up to the present. Time travel: lets the calendar
+    /// move the shared clock as far as it may now.
+    public func catchUp() throws(LinuxHostError) {
+        if let c = calendar {
+            while try c.step() {}
+        } else {
+            machine.scheduler.run(until: max(machine.now, wallNow))
+        }
+    }
 
     /// Runs the loop until `done()` holds, the guest exits, or `timeoutSeconds` of wall time pass.
     /// Returns whether `done()` held.
@@ -95,13 +124,22 @@ public final class LinuxHost: InterruptSink {
     /// One loop turn: wait (at most until the machine's next event) for a descriptor, serve it, and
     /// run the machine's events that are due.
     public func pollOnce(maxWaitNanoseconds: UInt64) throws(LinuxHostError) {
-        catchUp()
+        try catchUp()
         var fds: [pollfd] = []
         var actions: [(Int32) throws(LinuxHostError) -> Void] = []
         func watch(_ fd: Int32, _ action: @escaping (Int32) throws(LinuxHostError) -> Void) {
             guard fd >= 0 else { return }
             fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             actions.append(action)
+        }
+        if let c = calendar {
+            if c.descriptor >= 0 {
+                watch(c.descriptor) { _ throws(LinuxHostError) in
+                    if try !c.handleMessage() { c.shutdown() }
+                }
+            } else {
+                watch(c.listenDescriptor) { _ throws(LinuxHostError) in try c.accept() }
+            }
         }
         if let g = guest {
             watch(g.consoleDescriptor) { [unowned self] _ in self.readConsole() }
@@ -121,7 +159,7 @@ public final class LinuxHost: InterruptSink {
             }
         }
         var wait = maxWaitNanoseconds
-        if let next = machine.scheduler.nextEventTime {
+        if calendar == nil, let next = machine.scheduler.nextEventTime {
             let now = wallNow
             wait = next > now ? min(wait, (next - now).rawValue / 1000) : 0
         }
@@ -129,11 +167,11 @@ public final class LinuxHost: InterruptSink {
         if n < 0 && -n != EINTR { throw .system("ppoll: \(String(cString: strerror(-n)))") }
         if n > 0 {
             for (i, p) in fds.enumerated() where p.revents != 0 {
-                catchUp()
+                if calendar == nil { try catchUp() }
                 try actions[i](p.fd)
             }
         }
-        catchUp()
+        try catchUp()
     }
 
     // MARK: guest output

@@ -22,15 +22,19 @@ public final class UMLProcess {
     public private(set) var exitStatus: Int32?
 
     /// The watchdog: fd 0 is the watchdog pipe; when it reads end-of-file it kills the group. (A
-    /// background list's standard input is /dev/null in a non-interactive shell, hence fd 5.)
+    /// background list's standard input is /dev/null in a non-interactive shell, hence fd 5.) UML
+    /// runs without address-space randomization (setarch -R): its physical memory layout follows
+    /// where the host placed its binary, and a layout that moves moves every DMA address.
     static let watchdogScript = """
         exec 5<&0 </dev/null
         ( read -r _ <&5 || kill -KILL 0 ) &
-        exec "$@" 5<&-
+        if [ -n "$BOXLESS_UML_DIR" ]; then cd "$BOXLESS_UML_DIR" || exit 2; fi
+        exec setarch "$(uname -m)" -R "$@" 5<&-
         """
 
-    /// Starts `kernel` with `arguments` (without the console settings, which this adds).
-    public init(kernel: String, arguments: [String]) throws(LinuxHostError) {
+    /// Starts `kernel` with `arguments` (without the console settings, which this adds) and
+    /// `environment` added to this process's environment.
+    public init(kernel: String, arguments: [String], environment: [String: String] = [:]) throws(LinuxHostError) {
         guard access(kernel, X_OK) == 0 else {
             throw .missing("UML kernel \(kernel) is missing: run `make linux` (scripts/build-uml.sh) first")
         }
@@ -58,8 +62,14 @@ public final class UMLProcess {
             + arguments + ["con0=null,fd:1", "con1=fd:3,fd:4", "con=null", "ssl=null"]
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for a in cargs { free(a) } }
+        var env: [String] = []
+        var i = 0
+        while let e = environ[i] { let v = String(cString: e); if !environment.keys.contains(where: { v.hasPrefix($0 + "=") }) { env.append(v) }; i += 1 }
+        env += environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer { for e in cenv { free(e) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, "/bin/sh", &actions, &attr, &cargs, environ)
+        let rc = posix_spawn(&child, "/bin/sh", &actions, &attr, &cargs, &cenv)
         for fd in [watchdog.0, console.1, agentIn.0, agentOut.1] { close(fd) }
         guard rc == 0 else {
             for fd in [watchdog.1, console.0, agentIn.1, agentOut.0] { close(fd) }

@@ -29,6 +29,8 @@ public final class VhostUserConnection {
     /// Protocol features this back end offers.
     public static let offeredProtocolFeatures = VhostUser.protocolReplyAck | VhostUser.protocolBackendReq
         | VhostUser.protocolInbandNotifications
+    /// Whether an in-band call is unacknowledged or waiting to be sent.
+    public var callsOutstanding: Bool { callInFlight || pendingCalls != 0 }
     /// Called when the front end kicks queue `index` (in-band, or through its kick descriptor).
     public var kicked: ((Int) throws(LinuxHostError) -> Void)?
     /// Called when the memory table changes.

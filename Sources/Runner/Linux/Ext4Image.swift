@@ -16,10 +16,11 @@ public enum Ext4Image {
     }
 
     @discardableResult
-    static func runTool(_ path: String, _ args: [String]) throws -> String {
+    static func runTool(_ path: String, _ args: [String], environment: [String: String] = [:]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
@@ -55,7 +56,29 @@ public enum Ext4Image {
             }
             count += 1
         }
-        try runTool(tool("mkfs.ext4"), ["-q", "-F", "-b", "4096", "-E", "lazy_itable_init=0,lazy_journal_init=0", "-d", src, path, "\(sizeMiB)M"])
+        // The same seed makes the same image, byte for byte: fixed UUID and directory-hash seed,
+        // fixed file and file-system times (E2FSPROGS_FAKE_TIME; mke2fs copies files' own times).
+        let fixed = Date(timeIntervalSince1970: 1_767_225_600)
+        if let e = FileManager.default.enumerator(atPath: src) {
+            while let rel = e.nextObject() as? String {
+                try FileManager.default.setAttributes([.modificationDate: fixed], ofItemAtPath: src + "/" + rel)
+            }
+        }
+        try FileManager.default.setAttributes([.modificationDate: fixed], ofItemAtPath: src)
+        let uuid = String(format: "%08x-%04x-4%03x-8%03x-%012llx", UInt32(truncatingIfNeeded: seed), UInt16(truncatingIfNeeded: seed >> 32),
+                          UInt16(truncatingIfNeeded: seed >> 48) & 0xFFF, UInt16(truncatingIfNeeded: seed >> 20) & 0xFFF, seed & 0xFFFF_FFFF_FFFF)
+        try runTool(tool("mkfs.ext4"), ["-q", "-F", "-b", "4096", "-U", uuid,
+                                        "-E", "lazy_itable_init=0,lazy_journal_init=0,hash_seed=\(uuid)",
+                                        "-d", src, path, "\(sizeMiB)M"], environment: ["E2FSPROGS_FAKE_TIME": "1767225600"])
+        // mke2fs -d copies each file's ctime (which cannot be set) and atime: fix both with debugfs.
+        var script = ""
+        var paths = ["/", "/lost+found"]
+        if let e = FileManager.default.enumerator(atPath: src) { while let rel = e.nextObject() as? String { paths.append("/" + rel) } }
+        for p in paths.sorted() { script += "sif \(p) ctime 20260101000000\nsif \(p) atime 20260101000000\n" }
+        let scriptPath = src + ".debugfs"
+        guard FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8)) else { throw Failure(description: "cannot write \(scriptPath)") }
+        defer { try? FileManager.default.removeItem(atPath: scriptPath) }
+        try runTool(tool("debugfs"), ["-w", "-f", scriptPath, path], environment: ["E2FSPROGS_FAKE_TIME": "1767225600"])
         return count
     }
 

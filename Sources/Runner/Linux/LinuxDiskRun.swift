@@ -45,8 +45,9 @@ public enum LinuxDiskRun {
 
         """
 
-    /// Runs the job. `files` locates the guest kernel.
-    public static func run(_ o: DiskOptions, files: LinuxGuestFiles) throws -> DiskSummary {
+    /// Runs the job. `files` locates the guest kernel. With `timeTravel` (the default) the guest runs
+    /// on the machine's simulated clock and the run repeats, digest included.
+    public static func run(_ o: DiskOptions, files: LinuxGuestFiles, timeTravel: Bool = true) throws -> DiskSummary {
         guard o.controller == "ahci" else { throw RunnerError.badOption("--controller \(o.controller) is not available (controllers: ahci)") }
         let profile: DiskProfile
         switch o.profile {
@@ -75,7 +76,7 @@ public enum LinuxDiskRun {
         let medium: any BlockBackend = o.writable ? file : OverlayBackend(base: file)
         let controller = AHCIController(ports: [SATADisk(backend: medium, profile: profile)])
         let session: LinuxSession
-        do { session = try LinuxSession(models: [controller], seed: o.seed, strict: o.strict, files: files) } catch {
+        do { session = try LinuxSession(models: [controller], seed: o.seed, strict: o.strict, timeTravel: timeTravel, files: files) } catch {
             throw RunnerError.badOption("Linux host: \(error.description)")
         }
         defer { session.close() }
@@ -125,7 +126,7 @@ public enum LinuxDiskRun {
             mismatches: mismatches, overlay_sectors: nil, virtual_ns: session.machine.now.nanoseconds,
             wall_ns: DiskRun.nanoseconds(ContinuousClock.now - wallStart), workload_virtual_ns: session.machine.now.nanoseconds,
             workload_wall_ns: DiskRun.nanoseconds(ContinuousClock.now - wallStart), events: session.machine.log.count,
-            digest: "nondeterministic", findings: session.findings, error_samples: Array(problems.prefix(10)),
+            digest: timeTravel ? session.machine.log.digest : "nondeterministic", findings: session.findings, error_samples: Array(problems.prefix(10)),
             passed: failures.isEmpty, failures: failures)
         s.kernel_log = session.kernelLog
         s.files_checked = reported.count

@@ -12,15 +12,25 @@ public struct LinuxGuestFiles: Sendable {
     public var busybox: String { directory + "/busybox" }
     /// The guest agent (Guest/boxless-agent.c).
     public var agent: String { directory + "/boxless-agent" }
+    /// The guest's random seed library (Guest/uml-seed.c).
+    public var seedLibrary: String { directory + "/libboxless-seed.so" }
 
     /// Uses `directory` as is.
     public init(directory: String) { self.directory = directory }
 
-    /// Finds the folder: `BOXLESS_LINUX_DIR`, else `.build-linux` in the current directory or next to
-    /// the package the executable was built in. Throws one line naming what is missing.
+    /// Finds the folder: `BOXLESS_LINUX_DIR` if set (and only it), else `.build-linux` in the current
+    /// directory or next to the package the executable was built in. Throws one line naming what is
+    /// missing.
     public static func locate() throws(LinuxHostError) -> LinuxGuestFiles {
         var candidates: [String] = []
-        if let e = ProcessInfo.processInfo.environment["BOXLESS_LINUX_DIR"], !e.isEmpty { candidates.append(e) }
+        if let e = ProcessInfo.processInfo.environment["BOXLESS_LINUX_DIR"], !e.isEmpty {
+            let f = LinuxGuestFiles(directory: e)
+            guard [f.kernel, f.busybox, f.agent].allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }),
+                  FileManager.default.fileExists(atPath: f.seedLibrary) else {
+                throw .missing("BOXLESS_LINUX_DIR=\(e) does not hold the UML kernel, busybox, the guest agent and the seed library: run `scripts/build-uml.sh \(e)`")
+            }
+            return f
+        }
         candidates.append(FileManager.default.currentDirectoryPath + "/.build-linux")
         var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
@@ -29,9 +39,10 @@ public struct LinuxGuestFiles: Sendable {
         }
         for c in candidates {
             let f = LinuxGuestFiles(directory: c)
-            if [f.kernel, f.busybox, f.agent].allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) { return f }
+            if [f.kernel, f.busybox, f.agent].allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }),
+               FileManager.default.fileExists(atPath: f.seedLibrary) { return f }
         }
-        throw .missing("the Linux host needs a UML kernel, busybox and the guest agent in .build-linux/ (or BOXLESS_LINUX_DIR): run `make linux`")
+        throw .missing("the Linux host needs a UML kernel, busybox, the guest agent and the seed library in .build-linux/ (or BOXLESS_LINUX_DIR): run `make linux`")
     }
 }
 

@@ -9,9 +9,12 @@ import PacketCapture
 /// agent (Guest/boxless-agent.c) reports every frame the guest received through a packet socket
 /// (RX), or sends the trace's frames through one (TX); the checks are the DESIGN.md ones.
 ///
-/// RX injection is paced like the QEMU host's: at most ``window`` frames are on their way (sent,
-/// neither reported by the guest nor counted as dropped by the device). The guest's time runs with
-/// the host's clock, so runs are not deterministic; the frame sequence is.
+/// Time travel (the default): the guest runs on the machine's simulated clock (``LinuxHost``), the
+/// agent's "ready" frame on the wire anchors the replay, and frames go onto the wire at the trace's
+/// times (``ReplayTiming``) as scheduled events — runs repeat, digest included. Free-running
+/// (`timeTravel: false`): the guest runs in real time and RX injection is paced like the QEMU
+/// host's, at most ``window`` frames on their way (sent, neither reported by the guest nor counted
+/// as dropped by the device); such runs are not deterministic, though the frame sequence is.
 public final class LinuxReplayRun {
     let options: ReplayOptions
     let source: any FrameSource
@@ -19,7 +22,7 @@ public final class LinuxReplayRun {
     let model: E1000Device
     let wire: EthernetPort
     private let collector = WireCollector()
-    private var rxCheck = GuestReceiveCheck()
+    fileprivate var rxCheck = GuestReceiveCheck()
     private var txCheck = TransmitCheck()
     private var taken = 0, paddedTruncated = 0, runts = 0
     private var failures: [String] = []
@@ -33,14 +36,18 @@ public final class LinuxReplayRun {
     public var stallSeconds = 5.0
     /// How long the guest may take to boot and bring the link up.
     public var bootSeconds = 60.0
+    /// Whether the guest runs on the machine's simulated clock.
+    public let timeTravel: Bool
 
     /// The counters of frames the model did not store (same names as the emulator host's driver reports).
     static let dropCounters = ["MPC", "ROC", "RUC", "RFC", "RJC", "CRCERRS", "ALGNERRC", "RXERRC"]
 
     /// Prepares the guest (it boots in ``run()``). Only the NIC models with a Linux driver in the
     /// guest kernel are accepted.
-    public init(_ o: ReplayOptions, files: LinuxGuestFiles, source: (any FrameSource)? = nil, progress: ((Int) -> Void)? = nil) throws {
+    public init(_ o: ReplayOptions, files: LinuxGuestFiles, source: (any FrameSource)? = nil, timeTravel: Bool = true,
+                progress: ((Int) -> Void)? = nil) throws {
         options = o
+        self.timeTravel = timeTravel
         self.progress = progress
         let chip: E1000Device.Chip
         switch o.nic {
@@ -55,7 +62,7 @@ public final class LinuxReplayRun {
             if let p = o.captureTX { txCapture = try PcapWriter(path: p) }
         } catch { throw RunnerError.cannotWrite(error.file ?? "capture", error.description) }
         model = E1000Device(chip: chip)
-        do { session = try LinuxSession(models: [model], seed: o.seed, strict: o.strict, files: files) } catch {
+        do { session = try LinuxSession(models: [model], seed: o.seed, strict: o.strict, timeTravel: timeTravel, files: files) } catch {
             throw RunnerError.badOption("Linux host: \(error.description)")
         }
         wire = EthernetPort(name: "wire", machine: session.machine)
@@ -86,14 +93,16 @@ public final class LinuxReplayRun {
                 blob.append(contentsOf: f.bytes)
             }
             image.files.append((path: "frames.bin", contents: blob))
-            script += "boxless-agent tx $IF /frames.bin > /dev/tty1\n"
+            // The last frames may still be in the NIC's ring when the agent is done: give it a
+            // second (of the guest's time) before the script ends and the guest powers off.
+            script += "boxless-agent tx $IF /frames.bin > /dev/tty1\nsleep 1\n"
         }
         image.script = script + LinuxJobScripts.networkStatistics
         do {
             try session.boot(image)
             if sourceError == nil {
                 switch options.direction {
-                case .rx: sourceError = try replayReceive()
+                case .rx: sourceError = timeTravel ? try replayReceiveScheduled() : try replayReceive()
                 case .tx: try replayTransmit()
                 }
             }
@@ -111,7 +120,7 @@ public final class LinuxReplayRun {
         return summary(wall: ContinuousClock.now - wallStart)
     }
 
-    private func readNext() throws -> ReplayFrame? {
+    fileprivate func readNext() throws -> ReplayFrame? {
         guard let f = try source.next() else { return nil }
         taken += 1
         if f.paddedTruncated { paddedTruncated += 1 }
@@ -186,6 +195,89 @@ public final class LinuxReplayRun {
             failures.append("the guest agent never saw the end-of-replay marker")
         }
         return sourceError
+    }
+
+    /// RX in time-travel mode: the agent's ready frame starts a scheduled injection at the trace's
+    /// times; after the last frame (and 50 ms) the end marker follows. Nothing depends on when the
+    /// guest's reports reach this process, so the run repeats.
+    private func replayReceiveScheduled() throws -> Error? {
+        let injector = ScheduledInjector(run: self)
+        collector.onFrame = { [unowned injector] frame in
+            guard frame.count >= 27, frame[12] == 0x88, frame[13] == 0xB5, Array(frame[14..<27]) == Array("BOXLESS-READY".utf8) else { return true }
+            injector.start()
+            return false
+        }
+        guard try waitForAgent("READY") else { return nil }
+        var end: String?
+        let deadline = ContinuousClock.now + .seconds(bootSeconds + 600)
+        while end == nil && ContinuousClock.now < deadline {
+            end = try session.waitFor(timeoutSeconds: 1) { $0.hasPrefix("END ") }
+            consumeReports()
+            guard session.host.guest?.isRunning == true else { break }
+        }
+        consumeReports()
+        if let end {
+            let parts = end.split(separator: " ")
+            if parts.count >= 3, let drops = Int(parts[2]), drops > 0 {
+                failures.append("the guest's packet socket dropped \(drops) frames (not the device)")
+            }
+        } else {
+            failures.append(injector.started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire")
+        }
+        return injector.error
+    }
+
+    /// Sends the trace's frames at their times (scheduled on the machine's clock), then the end marker.
+    final class ScheduledInjector {
+        unowned let run: LinuxReplayRun
+        private(set) var started = false
+        private(set) var error: Error?
+        private var previousTimestamp: UInt64?
+        private var lastTime = VirtualTime.zero
+        private lazy var fireAction: () -> Void = { [unowned self] in self.fire() }
+        private var pending: ReplayFrame?
+
+        init(run: LinuxReplayRun) { self.run = run }
+
+        func start() {
+            guard !started else { return }
+            started = true
+            lastTime = run.session.machine.now + .milliseconds(1)
+            next()
+        }
+
+        private func next() {
+            do { pending = try run.readNext() } catch { self.error = error; pending = nil }
+            let s = run.session.machine.scheduler
+            guard let f = pending else {
+                let marker = LinuxReplayRun.endMarker
+                s.schedule(at: max(lastTime, run.wire.nextStart) + .milliseconds(50)) { [unowned self] in
+                    _ = marker.withUnsafeBytes { self.run.wire.send($0) }
+                }
+                return
+            }
+            let t: VirtualTime
+            switch run.options.timing {
+            case .lineRate: t = lastTime
+            case .original, .scale:
+                var scale = 1.0
+                if case .scale(let x) = run.options.timing { scale = x }
+                let deltaNs = previousTimestamp.map { f.timestampNanoseconds > $0 ? f.timestampNanoseconds - $0 : 0 } ?? 0
+                let ps = UInt64(min(Double(deltaNs) * 1000 / scale, Double(run.options.maximumGap.rawValue)))
+                t = lastTime + .picoseconds(ps)
+            }
+            previousTimestamp = f.timestampNanoseconds
+            lastTime = t
+            s.schedule(at: max(t, s.now), fireAction)
+        }
+
+        private func fire() {
+            guard let f = pending else { return }
+            _ = f.bytes.withUnsafeBytes { run.wire.send($0, notBefore: lastTime) }
+            run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
+            pending = nil
+            next()
+        }
     }
 
     /// A broadcast frame of the IEEE 802 local experimental EtherType 0x88B5 carrying "BOXLESS-END".
@@ -267,13 +359,15 @@ public final class LinuxReplayRun {
         let driver = session.reports("IFACE").first?.split(separator: " ").last.map { "linux " + $0 } ?? "linux (none bound)"
         var s = ReplaySummary(
             host: "linux", device: model.name, driver: driver, direction: options.direction.rawValue, trace: source.name,
-            seed: options.seed, timing: LinuxReplayRun.nondeterministic, packets_in: taken, delivered: delivered,
+            seed: options.seed, timing: timeTravel ? options.timing.description + " (UML time travel)" : LinuxReplayRun.nondeterministic,
+            packets_in: taken, delivered: delivered,
             dropped: .init(total: rx ? drops : UInt64(txCheck.failed),
                            reasons: rx ? reasons : [.init(counter: "tx-refused-by-guest", count: UInt64(txCheck.failed))]),
             mismatched: mismatched, unaccounted: unaccounted, failed: txCheck.failed,
             truncated_padded: paddedTruncated, truncated_skipped: source.skippedTruncated, runts_padded: runts,
             first_mismatch: firstMismatch, virtual_ns: elapsedNanoseconds, wall_ns: DiskRun.nanoseconds(wall),
-            events: session.machine.log.count, digest: "nondeterministic", findings: session.findings, driver_warnings: problems,
+            events: session.machine.log.count, digest: timeTravel ? session.machine.log.digest : "nondeterministic",
+            findings: session.findings, driver_warnings: problems,
             passed: f.isEmpty, failures: f)
         s.kernel_log = session.kernelLog
         s.host_limitations = session.hostLimitations
@@ -288,6 +382,11 @@ public final class LinuxReplayRun {
 final class WireCollector: EthernetReceiver {
     var frames: [(VirtualTime, [UInt8])] = []
     var clock: (() -> VirtualTime)?
-    func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) { frames.append((clock?() ?? .zero, Array(frame))) }
+    /// Sees each frame first; returns whether to keep it.
+    var onFrame: (([UInt8]) -> Bool)?
+    func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) {
+        let bytes = Array(frame)
+        if onFrame?(bytes) ?? true { frames.append((clock?() ?? .zero, bytes)) }
+    }
     func carrierChanged(_ up: Bool) {}
 }

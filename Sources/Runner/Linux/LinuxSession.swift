@@ -15,11 +15,15 @@ public final class LinuxSession {
     /// Agent lines that were not consumed by a job (every `say` of the init script).
     public private(set) var reports: [String] = []
     private let files: LinuxGuestFiles
+    private let seed: UInt64
     private var closed = false
 
     /// Builds a machine with `models` in slots 1, 2, … and a host for it.
-    public init(models: [any PCIDeviceModel], seed: UInt64 = 1, strict: Bool = true, files: LinuxGuestFiles) throws(LinuxHostError) {
+    /// With `timeTravel`, the guest runs on the machine's simulated clock (deterministic runs).
+    public init(models: [any PCIDeviceModel], seed: UInt64 = 1, strict: Bool = true, timeTravel: Bool = false,
+                files: LinuxGuestFiles) throws(LinuxHostError) {
         self.files = files
+        self.seed = seed
         var template = Array("/tmp/boxless-linux-XXXXXX".utf8CString)
         guard let d = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw .system("mkdtemp: \(String(cString: strerror(errno)))")
@@ -27,7 +31,7 @@ public final class LinuxSession {
         directory = String(cString: d)
         machine = Machine(configuration: MachineConfiguration(seed: seed, strict: strict))
         for (i, m) in models.enumerated() { machine.plug(m, at: PCIAddress(device: UInt8(i + 1))) }
-        do { host = try LinuxHost(machine: machine, directory: directory) } catch {
+        do { host = try LinuxHost(machine: machine, directory: directory, timeTravel: timeTravel) } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
@@ -39,7 +43,7 @@ public final class LinuxSession {
     public func boot(_ image: LinuxGuestImage, memoryMiB: Int = 256) throws(LinuxHostError) {
         let initrd = directory + "/initramfs.cpio"
         try image.write(to: initrd, files: files)
-        try host.boot(kernel: files.kernel, initramfs: initrd, memoryMiB: memoryMiB)
+        try host.boot(kernel: files.kernel, initramfs: initrd, memoryMiB: memoryMiB, seedLibrary: files.seedLibrary, seed: seed)
     }
 
     /// Runs until the agent reports a line for which `match` is true; returns it (nil on timeout or

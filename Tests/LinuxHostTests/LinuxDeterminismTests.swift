@@ -1,0 +1,39 @@
+import BoxlessRunner
+import Foundation
+import Testing
+
+/// UML's time-travel mode with the machine's scheduler as its calendar: runs with the real Linux
+/// drivers repeat, digest included.
+@Suite("Linux host: time travel makes runs repeat", .serialized)
+struct LinuxDeterminismTests {
+    @Test("two RX replays through Linux's e1000e give the same digest", arguments: [ReplayDirection.rx, .tx])
+    func replayRepeats(direction: ReplayDirection) throws {
+        let a = try linuxReplay(TestPaths.mixed, nic: "e1000e", direction: direction)
+        let b = try linuxReplay(TestPaths.mixed, nic: "e1000e", direction: direction)
+        #expect(a.passed && b.passed)
+        #expect(a.digest.count == 64 && a.digest == b.digest)
+        #expect(a.events == b.events && a.virtual_ns == b.virtual_ns)
+    }
+
+    @Test("two disk runs (host-made image, same seed) give the same digest; another seed another image and digest")
+    func diskRepeats() throws {
+        var o = DiskOptions()
+        o.size = 32 << 20
+        let a = try LinuxDiskRun.run(o, files: LinuxGuestFiles.locate())
+        let b = try LinuxDiskRun.run(o, files: LinuxGuestFiles.locate())
+        o.seed = 2
+        let c = try LinuxDiskRun.run(o, files: LinuxGuestFiles.locate())
+        #expect(a.passed && b.passed && c.passed)
+        #expect(a.digest == b.digest)
+        #expect(a.digest != c.digest)
+    }
+
+    @Test("free-running runs say they are not deterministic")
+    func freeRunning() throws {
+        var o = ReplayOptions(trace: TestPaths.mixed, nic: "e1000")
+        o.direction = .rx
+        let s = try LinuxReplayRun(o, files: LinuxGuestFiles.locate(), timeTravel: false).run()
+        #expect(s.passed, "\(s.failures)")
+        #expect(s.digest == "nondeterministic")
+    }
+}
