@@ -78,7 +78,9 @@ import Testing
 
     @Test func hostsDoNotKnowModelsOrDrivers() throws {
         let models = Set(try Self.targets().filter { $0.path.hasPrefix("DeviceModels/") || $0.path.hasPrefix("Sources/Drivers/") }.map(\.name))
-        let bad = try Self.imports(under: "Sources/EmulatorHost").filter { models.contains($0.module) }
-        #expect(bad.map { "\($0.file) imports \($0.module)" } == [])
+        for host in ["Sources/EmulatorHost", "Sources/QEMUHost", "Sources/LinuxHost"] {
+            let bad = try Self.imports(under: host).filter { models.contains($0.module) }
+            #expect(bad.map { "\($0.file) imports \($0.module)" } == [], "\(host)")
+        }
     }
 }
