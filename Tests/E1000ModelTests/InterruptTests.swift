@@ -70,13 +70,7 @@ import BoxlessPlatform
         let rig = Rig(.i82574L)
         let ring = rig.setUpRx()
         _ = ring
-        let tableBase = rig.f.barBase(3)
-        for v in 0..<5 {
-            rig.m.mmioWrite(tableBase + UInt64(v) * 16, width: .dword, value: 0xFEE0_0000)
-            rig.m.mmioWrite(tableBase + UInt64(v) * 16 + 8, width: .dword, value: UInt64(0x60 + v))
-            rig.m.mmioWrite(tableBase + UInt64(v) * 16 + 12, width: .dword, value: 0)
-        }
-        rig.m.configWrite(Rig.slot, offset: rig.f.msix!.control, width: .word, value: UInt32(MSIXCapabilityLayout.controlEnable))
+        enableMSIX(rig)
         let ivar: UInt32 = (0 | 8) | (1 | 8) << 8 | (2 | 8) << 16
         rig.w(R.IVAR, ivar)
         rig.w(R.EIAC, 0x01F0_0000)
@@ -127,13 +121,7 @@ import BoxlessPlatform
     /// consume LSC, or re-enabling fires the Other vector again, forever.
     @Test func otherVectorHandlerOfLinuxDoesNotStorm() {
         let rig = Rig(.i82574L)
-        let tableBase = rig.f.barBase(3)
-        for v in 0..<5 {
-            rig.m.mmioWrite(tableBase + UInt64(v) * 16, width: .dword, value: 0xFEE0_0000)
-            rig.m.mmioWrite(tableBase + UInt64(v) * 16 + 8, width: .dword, value: UInt64(0x60 + v))
-            rig.m.mmioWrite(tableBase + UInt64(v) * 16 + 12, width: .dword, value: 0)
-        }
-        rig.m.configWrite(Rig.slot, offset: rig.f.msix!.control, width: .word, value: UInt32(MSIXCapabilityLayout.controlEnable))
+        enableMSIX(rig)
         rig.w(R.IVAR, (0 | 8) | (1 | 8) << 8 | (2 | 8) << 16 | 1 << 31)
         rig.w(R.IAM, 0xFFFF_FFFF)
         rig.w(R.CTRL_EXT, 1 << 24 | 1 << 31)             // EIAME, PBA_CLR; IAME clear
@@ -151,5 +139,16 @@ import BoxlessPlatform
         }
         #expect(rig.sink.messages.map(\.data) == [0x62])
         #expect(rig.r(R.ICS) & B.LSC == 0)
+    }
+
+    /// Programs the five MSI-X vectors (data 0x60 + vector, unmasked) and enables MSI-X.
+    func enableMSIX(_ rig: Rig) {
+        let tableBase = rig.f.barBase(3)
+        for v in 0..<5 {
+            rig.m.mmioWrite(tableBase + UInt64(v) * 16, width: .dword, value: 0xFEE0_0000)
+            rig.m.mmioWrite(tableBase + UInt64(v) * 16 + 8, width: .dword, value: UInt64(0x60 + v))
+            rig.m.mmioWrite(tableBase + UInt64(v) * 16 + 12, width: .dword, value: 0)
+        }
+        rig.m.configWrite(Rig.slot, offset: rig.f.msix!.control, width: .word, value: UInt32(MSIXCapabilityLayout.controlEnable))
     }
 }

@@ -43,6 +43,15 @@ public struct DiskOptions: Sendable {
     /// Largest queue depth (AHCI: 32 command slots, NCQ: 32 tags).
     public static let queueDepthRange = 1...32
 
+    /// The disk profile `profile` names (`ssd`, `hdd`/`hdd7200`); a bad name is one error line.
+    public func diskProfile() throws -> DiskProfile {
+        switch profile {
+        case "ssd": return .ssd
+        case "hdd", "hdd7200": return .hdd7200
+        default: throw RunnerError.badOption("--profile must be ssd or hdd (got '\(profile)')")
+        }
+    }
+
     /// Parses a size such as `64M`, `1G`, `4096`, `512K` or `8MiB` (binary units); nil if malformed or zero.
     public static func parseSize(_ s: String) -> UInt64? {
         let units: [Character: UInt64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
@@ -126,12 +135,7 @@ public final class DiskMachine {
     /// that lost power); the image is then not opened. Errors are one line naming the file and the problem.
     public init(_ o: DiskOptions, medium: (any BlockBackend)? = nil) throws {
         guard o.controller == "ahci" else { throw RunnerError.badOption("--controller \(o.controller) is not available (controllers: ahci)") }
-        let profile: DiskProfile
-        switch o.profile {
-        case "ssd": profile = .ssd
-        case "hdd", "hdd7200": profile = .hdd7200
-        default: throw RunnerError.badOption("--profile must be ssd or hdd (got '\(o.profile)')")
-        }
+        let profile = try o.diskProfile()
         if let medium {
             self.medium = medium; base = medium; file = nil; overlay = nil; baseIsLive = true
         } else if let path = o.image {

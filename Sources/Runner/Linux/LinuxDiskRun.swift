@@ -49,12 +49,7 @@ public enum LinuxDiskRun {
     /// on the machine's simulated clock and the run repeats, digest included.
     public static func run(_ o: DiskOptions, files: LinuxGuestFiles, timeTravel: Bool = true) throws -> DiskSummary {
         guard o.controller == "ahci" else { throw RunnerError.badOption("--controller \(o.controller) is not available (controllers: ahci)") }
-        let profile: DiskProfile
-        switch o.profile {
-        case "ssd": profile = .ssd
-        case "hdd", "hdd7200": profile = .hdd7200
-        default: throw RunnerError.badOption("--profile must be ssd or hdd (got '\(o.profile)')")
-        }
+        let profile = try o.diskProfile()
         let wallStart = ContinuousClock.now
         var madeImage: String?
         defer { if let m = madeImage { try? FileManager.default.removeItem(atPath: m) } }
