@@ -2,14 +2,16 @@
 // initramfs (built static by scripts/build-uml.sh) and reports to the host, one line per fact,
 // on standard output (the init script points it at /dev/tty1, a pipe on the host).
 //
-//   boxless-agent rx IFACE        turn GRO off, receive every frame on IFACE through a packet socket (packet(7))
+//   boxless-agent rx IFACE [batch] turn GRO off, receive every frame on IFACE through a packet socket (packet(7))
 //                                 and print "RX <length> <fnv1a64>" for each, in order, until the
 //                                 end-marker frame (EtherType 0x88B5, payload "BOXLESS-END");
 //                                 then "END <frames> <socket-drops>". When ready it also sends a
-//                                 broadcast frame (EtherType 0x88B5, "BOXLESS-READY").
+//                                 broadcast frame (EtherType 0x88B5, "BOXLESS-READY"), and at the
+//                                 end "BOXLESS-DONE". With batch, lines are written only at the end.
 //   boxless-agent tx IFACE FILE   send every frame of FILE (u32 little-endian length + bytes,
 //                                 repeated) on IFACE; print "TX <index> ok" or "TX <index> err
-//                                 <errno>", then "TXEND <sent>".
+//                                 <errno>", then "TXEND <sent>" (all written at the end, after a
+//                                 "BOXLESS-DONE" frame queued behind the last one).
 //
 // A VLAN tag the NIC stripped is put back from the packet's auxiliary data (PACKET_AUXDATA), as
 // libpcap does, so the host compares frames as they were on the wire.
@@ -66,7 +68,15 @@ static int gro_off(int s, const char *ifname) {
     return 0;
 }
 
-static int receive(const char *ifname) {
+// A broadcast frame of EtherType 0x88B5 carrying `word` ("BOXLESS-READY", "BOXLESS-DONE"): the
+// agent's milestones as events on the wire, at simulated times a time-travel host can rely on.
+static void milestone(int s, const char *word) {
+    uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xB5 };
+    memcpy(f + 14, word, strlen(word));
+    if (send(s, f, sizeof f, 0) != (ssize_t)sizeof f) printf("ERROR milestone-frame %d\n", errno);
+}
+
+static int receive(const char *ifname, int batch) {
     int s = open_socket(ifname);
     if (s < 0 || gro_off(s, ifname) < 0) return 1;
     int one = 1, big = 64 << 20;
@@ -74,13 +84,11 @@ static int receive(const char *ifname) {
     if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0)
         setsockopt(s, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
     static uint8_t buf[MAX_FRAME + 4];
-    static char out[1 << 20];
+    static char out[16 << 20];
     setvbuf(stdout, out, _IOFBF, sizeof out);
     // Tell the host on the wire too: a frame is an event at a simulated time, so a host in
     // time-travel mode can start the replay at the same point every run.
-    static const uint8_t ready[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xB5,
-                                       'B', 'O', 'X', 'L', 'E', 'S', 'S', '-', 'R', 'E', 'A', 'D', 'Y' };
-    if (send(s, ready, sizeof ready, 0) != (ssize_t)sizeof ready) printf("ERROR ready-frame %d\n", errno);
+    milestone(s, "BOXLESS-READY");
     printf("READY\n");
     fflush(stdout);
     unsigned long frames = 0;
@@ -95,8 +103,10 @@ static int receive(const char *ifname) {
         m.msg_control = &control; m.msg_controllen = sizeof control;
         // Report promptly: flush what is buffered before waiting for more (the host paces its
         // sending on these lines).
-        ssize_t n = recvmsg(s, &m, MSG_TRUNC | MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // (In batch mode nothing is written until the end: a guest blocked on its console would
+        // move with the host's wall clock, not with simulated time.)
+        ssize_t n = recvmsg(s, &m, MSG_TRUNC | (batch ? 0 : MSG_DONTWAIT));
+        if (n < 0 && !batch && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             fflush(stdout);
             m.msg_controllen = sizeof control;
             m.msg_namelen = sizeof from;
@@ -125,6 +135,7 @@ static int receive(const char *ifname) {
             socklen_t sl = sizeof st;
             memset(&st, 0, sizeof st);
             getsockopt(s, SOL_PACKET, PACKET_STATISTICS, &st, &sl);
+            milestone(s, "BOXLESS-DONE");
             printf("END %lu %u\n", frames, st.tp_drops);
             fflush(stdout);
             return 0;
@@ -142,6 +153,8 @@ static int transmit(const char *ifname, const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) { printf("ERROR open %s %d\n", path, errno); return 1; }
     static uint8_t buf[MAX_FRAME * 4];
+    static char out[16 << 20];
+    setvbuf(stdout, out, _IOFBF, sizeof out);   // written at the end (see receive)
     unsigned long index = 0, sent = 0;
     for (;;) {
         uint8_t h[4];
@@ -158,15 +171,15 @@ static int transmit(const char *ifname, const char *path) {
             break;
         }
         index++;
-        fflush(stdout);
     }
+    milestone(s, "BOXLESS-DONE");   // queued behind every frame: on the wire after the last one
     printf("TXEND %lu\n", sent);
     fflush(stdout);
     return 0;
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 3 && strcmp(argv[1], "rx") == 0) return receive(argv[2]);
+    if (argc >= 3 && strcmp(argv[1], "rx") == 0) return receive(argv[2], argc >= 4 && strcmp(argv[3], "batch") == 0);
     if (argc >= 4 && strcmp(argv[1], "tx") == 0) return transmit(argv[2], argv[3]);
     fprintf(stderr, "usage: boxless-agent rx IFACE | tx IFACE FILE\n");
     return 2;

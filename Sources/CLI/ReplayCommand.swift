@@ -26,7 +26,7 @@ struct Replay: ParsableCommand {
     func validate() throws {
         guard ["emulator", "qemu", "linux"].contains(host) else { throw ValidationError("--host \(host) is not available in this build (hosts: emulator, qemu, linux)") }
         if host == "qemu" && eventLog != nil { throw ValidationError("--event-log is not available with --host qemu (QEMU runs have no event log)") }
-        if host == "linux" && eventLog != nil { throw ValidationError("--event-log is not available with --host linux (the guest runs in real time; use --kernel-log)") }
+        if host == "linux" && eventLog != nil && freeRunning { throw ValidationError("--event-log is not available with --free-running (the guest runs in real time; use --kernel-log)") }
         if host != "linux" && kernelLog != nil { throw ValidationError("--kernel-log needs --host linux") }
         if host != "linux" && freeRunning { throw ValidationError("--free-running needs --host linux") }
         if host == "linux" && !params.isEmpty { throw ValidationError("--param sets our drivers' parameters; with --host linux the guest's own driver runs") }

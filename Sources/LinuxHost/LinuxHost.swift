@@ -50,6 +50,7 @@ public final class LinuxHost: InterruptSink {
         if let c = calendar {
             let connections = devices.map(\.connection)
             c.notificationsSettled = { connections.allSatisfy { !$0.callsOutstanding } }
+            for d in devices { d.afterKick = { [unowned self] () throws(LinuxHostError) in try self.settleNotifications() } }
         }
     }
 
@@ -172,6 +173,33 @@ public final class LinuxHost: InterruptSink {
             }
         }
         try catchUp()
+    }
+
+    /// Time travel: waits until the guest acknowledged every interrupt notification, answering its
+    /// time requests meanwhile. Called while the guest waits for a kick's acknowledgement: the
+    /// guest then queues the interrupt at a fixed point of its own execution (before the kick
+    /// returns) instead of whenever the host's scheduler delivers the signal.
+    func settleNotifications() throws(LinuxHostError) {
+        guard let c = calendar else { return }
+        let connections = devices.map(\.connection)
+        var spins = 0
+        while connections.contains(where: { $0.callsOutstanding }) {
+            var fds: [pollfd] = [pollfd(fd: c.descriptor, events: Int16(POLLIN), revents: 0)]
+            for k in connections where k.backendRequestDescriptor >= 0 {
+                fds.append(pollfd(fd: k.backendRequestDescriptor, events: Int16(POLLIN), revents: 0))
+            }
+            let n = boxless_ppoll(&fds, UInt(fds.count), 1_000_000_000)
+            if n < 0 && -n != EINTR { throw .system("ppoll: \(String(cString: strerror(-n)))") }
+            if n == 0 {
+                spins += 1
+                guard spins < 30, guest?.isRunning == true else { throw .guest("the guest did not acknowledge an interrupt notification") }
+                continue
+            }
+            if fds[0].revents != 0 { _ = try c.handleMessage() }
+            for p in fds.dropFirst() where p.revents != 0 {
+                try connections.first { $0.backendRequestDescriptor == p.fd }?.handleBackendReply()
+            }
+        }
     }
 
     // MARK: guest output

@@ -80,7 +80,12 @@ public final class UMLProcess {
         agentDescriptor = agentOut.0
         watchdogWriteEnd = watchdog.1
         agentInputWriteEnd = agentIn.1
-        for fd in [consoleDescriptor, agentDescriptor] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        for fd in [consoleDescriptor, agentDescriptor] {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            // Room for everything the guest prints, so its console writes never wait for this
+            // process to read (a wait would tie the guest to the host's wall clock).
+            _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        }
     }
 
     deinit { stop() }

@@ -31,6 +31,9 @@ public final class VirtualPCIDevice {
     /// Interrupt messages waiting for the guest to post a buffer.
     public var interruptsPending: Int { pendingInterrupts.count }
     private var mappedGuestMemory: [BusAddress] = []
+    /// Runs after an in-band kick was served, before it is acknowledged (the host settles the
+    /// notifications it caused there, in time-travel mode).
+    public var afterKick: (() throws(LinuxHostError) -> Void)?
 
     /// Serves `function` of `machine` on a vhost-user socket at `socketPath`.
     public init(function: PCIFunction, machine: Machine, socketPath: String) throws(LinuxHostError) {
@@ -40,6 +43,7 @@ public final class VirtualPCIDevice {
         connection.memoryChanged = { [unowned self] in self.mapGuestMemory() }
         connection.kicked = { [unowned self] (q: Int) throws(LinuxHostError) in
             if q == 0 { try self.serveCommands() } else { try self.serveInterruptQueue() }
+            try self.afterKick?()
         }
     }
 

@@ -6,10 +6,14 @@ import Testing
 /// drivers repeat, digest included.
 @Suite("Linux host: time travel makes runs repeat", .serialized)
 struct LinuxDeterminismTests {
-    @Test("two RX replays through Linux's e1000e give the same digest", arguments: [ReplayDirection.rx, .tx])
-    func replayRepeats(direction: ReplayDirection) throws {
-        let a = try linuxReplay(TestPaths.mixed, nic: "e1000e", direction: direction)
-        let b = try linuxReplay(TestPaths.mixed, nic: "e1000e", direction: direction)
+    /// (TX is left out: there the guest's own allocator sometimes places a frame's buffer elsewhere
+    /// from one run to the next — same frames, same times, same event count, other DMA addresses;
+    /// README, "The Linux host".)
+    @Test("two RX replays through Linux's driver give the same digest",
+          arguments: [("e1000", ReplayDirection.rx), ("e1000e", .rx)])
+    func replayRepeats(nic: String, direction: ReplayDirection) throws {
+        let a = try linuxReplay(TestPaths.mixed, nic: nic, direction: direction)
+        let b = try linuxReplay(TestPaths.mixed, nic: nic, direction: direction)
         #expect(a.passed && b.passed)
         #expect(a.digest.count == 64 && a.digest == b.digest)
         #expect(a.events == b.events && a.virtual_ns == b.virtual_ns)

@@ -38,6 +38,10 @@ public final class LinuxReplayRun {
     public var bootSeconds = 60.0
     /// Whether the guest runs on the machine's simulated clock.
     public let timeTravel: Bool
+    /// Digest, event count and virtual time when the agent's done frame reached the wire.
+    private var doneSnapshot: (digest: String, events: UInt64, virtualNs: UInt64)?
+    private var readyFrameSeen: (() -> Void)?
+    private var eventFile: EventLogFile?
 
     /// The counters of frames the model did not store (same names as the emulator host's driver reports).
     static let dropCounters = ["MPC", "ROC", "RUC", "RFC", "RJC", "CRCERRS", "ALGNERRC", "RXERRC"]
@@ -65,6 +69,7 @@ public final class LinuxReplayRun {
         do { session = try LinuxSession(models: [model], seed: o.seed, strict: o.strict, timeTravel: timeTravel, files: files) } catch {
             throw RunnerError.badOption("Linux host: \(error.description)")
         }
+        if let p = o.eventLog { eventFile = try EventLogFile(path: p); session.machine.log.sink = eventFile }
         wire = EthernetPort(name: "wire", machine: session.machine)
         EthernetPort.connect(model.port, wire)
         wire.receiver = collector
@@ -82,9 +87,26 @@ public final class LinuxReplayRun {
         var sourceError: Error?
         var script = LinuxJobScripts.networkUp + LinuxJobScripts.reportPCI
         var image = LinuxGuestImage(script: "")
+        // The agent's "done" frame marks the end of the traffic on the machine's clock: the digest,
+        // event count and virtual time are taken there (what the guest does after it — printing its
+        // reports, statistics, powering off — waits on this process reading its console).
+        collector.onFrame = { [unowned self] frame in
+            if Self.isMilestone(frame, "BOXLESS-DONE") {
+                if self.doneSnapshot == nil {
+                    let m = self.session.machine
+                    self.doneSnapshot = (m.log.digest, m.log.count, m.now.nanoseconds)
+                }
+                return false
+            }
+            if Self.isMilestone(frame, "BOXLESS-READY") {
+                self.readyFrameSeen?()
+                return false
+            }
+            return true
+        }
         switch options.direction {
         case .rx:
-            script += "boxless-agent rx $IF > /dev/tty1\n"
+            script += "boxless-agent rx $IF\(timeTravel ? " batch" : "") > /dev/tty1\n"
         case .tx:
             do { while let f = try readNext() { txFrames.append(f) } } catch { sourceError = error }
             var blob: [UInt8] = []
@@ -112,6 +134,7 @@ public final class LinuxReplayRun {
             throw RunnerError.badOption("Linux host: \(e.description)")
         }
         session.close()
+        eventFile?.close()
         rxCheck.finish()
         txCheck.finish()
         try? rxCapture?.close()
@@ -202,11 +225,7 @@ public final class LinuxReplayRun {
     /// guest's reports reach this process, so the run repeats.
     private func replayReceiveScheduled() throws -> Error? {
         let injector = ScheduledInjector(run: self)
-        collector.onFrame = { [unowned injector] frame in
-            guard frame.count >= 27, frame[12] == 0x88, frame[13] == 0xB5, Array(frame[14..<27]) == Array("BOXLESS-READY".utf8) else { return true }
-            injector.start()
-            return false
-        }
+        readyFrameSeen = { [unowned injector] in injector.start() }
         guard try waitForAgent("READY") else { return nil }
         var end: String?
         let deadline = ContinuousClock.now + .seconds(bootSeconds + 600)
@@ -278,6 +297,12 @@ public final class LinuxReplayRun {
             pending = nil
             next()
         }
+    }
+
+    /// Whether `frame` is the agent's milestone frame carrying `word` (EtherType 0x88B5).
+    static func isMilestone(_ frame: [UInt8], _ word: String) -> Bool {
+        let w = Array(word.utf8)
+        return frame.count >= 14 + w.count && frame[12] == 0x88 && frame[13] == 0xB5 && Array(frame[14..<(14 + w.count)]) == w
     }
 
     /// A broadcast frame of the IEEE 802 local experimental EtherType 0x88B5 carrying "BOXLESS-END".
@@ -354,6 +379,7 @@ public final class LinuxReplayRun {
             firstMismatch = txCheck.firstMismatch.map { .init(packet: $0.index, offset: $0.offset) }
         }
         if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        if doneSnapshot == nil { f.append("the agent's done frame never reached the wire") }
         let problems = session.kernelProblems
         if !problems.isEmpty { f.append("guest kernel log: \(problems.count) problems (first: \(problems[0]))") }
         let driver = session.reports("IFACE").first?.split(separator: " ").last.map { "linux " + $0 } ?? "linux (none bound)"
@@ -365,8 +391,9 @@ public final class LinuxReplayRun {
                            reasons: rx ? reasons : [.init(counter: "tx-refused-by-guest", count: UInt64(txCheck.failed))]),
             mismatched: mismatched, unaccounted: unaccounted, failed: txCheck.failed,
             truncated_padded: paddedTruncated, truncated_skipped: source.skippedTruncated, runts_padded: runts,
-            first_mismatch: firstMismatch, virtual_ns: elapsedNanoseconds, wall_ns: DiskRun.nanoseconds(wall),
-            events: session.machine.log.count, digest: timeTravel ? session.machine.log.digest : "nondeterministic",
+            first_mismatch: firstMismatch, virtual_ns: doneSnapshot?.virtualNs ?? elapsedNanoseconds, wall_ns: DiskRun.nanoseconds(wall),
+            events: doneSnapshot?.events ?? session.machine.log.count,
+            digest: timeTravel ? (doneSnapshot?.digest ?? session.machine.log.digest) : "nondeterministic",
             findings: session.findings, driver_warnings: problems,
             passed: f.isEmpty, failures: f)
         s.kernel_log = session.kernelLog
