@@ -2,7 +2,7 @@
 // initramfs (built static by scripts/build-uml.sh) and reports to the host, one line per fact,
 // on standard output (the init script points it at /dev/tty1, a pipe on the host).
 //
-//   boxless-agent rx IFACE [batch] turn GRO off, receive every frame on IFACE through a packet socket (packet(7))
+//   boxless-agent rx IFACE [batch] turn GRO and RX VLAN stripping off, receive every frame on IFACE through a packet socket (packet(7))
 //                                 and print "RX <length> <fnv1a64>" for each, in order, until the
 //                                 end-marker frame (EtherType 0x88B5, payload "BOXLESS-END");
 //                                 then "END <frames> <socket-drops>". When ready it also sends a
@@ -76,9 +76,37 @@ static void milestone(int s, const char *word) {
     if (send(s, f, sizeof f, 0) != (ssize_t)sizeof f) printf("ERROR milestone-frame %d\n", errno);
 }
 
+// Hardware VLAN stripping hands the tag over in the descriptor, and a driver may keep only part of
+// it (Linux's e1000 keeps the VLAN ID and drops the priority bits), so the frame could not be
+// rebuilt as it was on the wire: turn it off (ethtool -K IFACE rxvlan off, through the legacy
+// ETHTOOL_SFLAGS ioctl and ETH_FLAG_RXVLAN), so tagged frames arrive with their tag inline.
+static int rxvlan_off(int s, const char *ifname) {
+    struct ethtool_value v = { .cmd = ETHTOOL_GFLAGS };
+    struct ifreq r;
+    memset(&r, 0, sizeof r);
+    strncpy(r.ifr_name, ifname, IFNAMSIZ - 1);
+    r.ifr_data = (void *)&v;
+    if (ioctl(s, SIOCETHTOOL, &r) < 0) { printf("ERROR rxvlan-get %s %d\n", ifname, errno); return -1; }
+    if (!(v.data & ETH_FLAG_RXVLAN)) return 0;
+    v.cmd = ETHTOOL_SFLAGS;
+    v.data &= ~ETH_FLAG_RXVLAN;
+    if (ioctl(s, SIOCETHTOOL, &r) < 0) { printf("ERROR rxvlan-off %s %d\n", ifname, errno); return -1; }
+    return 0;
+}
+
 static int receive(const char *ifname, int batch) {
     int s = open_socket(ifname);
-    if (s < 0 || gro_off(s, ifname) < 0) return 1;
+    if (s < 0 || gro_off(s, ifname) < 0 || rxvlan_off(s, ifname) < 0) return 1;
+    // Some drivers reset the NIC to change offloads (e1000e): wait for the link to come back.
+    char path[128];
+    snprintf(path, sizeof path, "/sys/class/net/%s/carrier", ifname);
+    for (int i = 0; i < 300; i++) {
+        FILE *c = fopen(path, "r");
+        int up = c && fgetc(c) == '1';
+        if (c) fclose(c);
+        if (up) break;
+        usleep(100000);
+    }
     int one = 1, big = 64 << 20;
     setsockopt(s, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one);
     if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0)

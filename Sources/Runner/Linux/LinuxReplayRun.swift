@@ -229,10 +229,12 @@ public final class LinuxReplayRun {
         guard try waitForAgent("READY") else { return nil }
         var end: String?
         let deadline = ContinuousClock.now + .seconds(bootSeconds + 600)
+        let readyDeadline = ContinuousClock.now + .seconds(30)
         while end == nil && ContinuousClock.now < deadline {
             end = try session.waitFor(timeoutSeconds: 1) { $0.hasPrefix("END ") }
             consumeReports()
             guard session.host.guest?.isRunning == true else { break }
+            if !injector.started && ContinuousClock.now > readyDeadline { break }
         }
         consumeReports()
         if let end {
