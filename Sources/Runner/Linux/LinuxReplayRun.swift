@@ -209,15 +209,18 @@ public final class LinuxReplayRun {
             end = try session.waitFor(timeoutSeconds: 2) { $0.hasPrefix("END ") }
             consumeReports()
         }
-        if let end {
-            let parts = end.split(separator: " ")
-            if parts.count >= 3, let drops = Int(parts[2]), drops > 0 {
-                failures.append("the guest's packet socket dropped \(drops) frames (guest too slow; not the device)")
-            }
-        } else {
-            failures.append("the guest agent never saw the end-of-replay marker")
-        }
+        checkEnd(end, why: "the guest agent never saw the end-of-replay marker")
         return sourceError
+    }
+
+    /// The agent's `END <frames> <socket-drops>` line: drops in the guest's socket fail the run
+    /// (they are not the device's); no line fails it with `why`.
+    private func checkEnd(_ end: String?, why: String) {
+        guard let end else { failures.append(why); return }
+        let parts = end.split(separator: " ")
+        if parts.count >= 3, let drops = Int(parts[2]), drops > 0 {
+            failures.append("the guest's packet socket dropped \(drops) frames (not the device)")
+        }
     }
 
     /// RX in time-travel mode: the agent's ready frame starts a scheduled injection at the trace's
@@ -237,14 +240,7 @@ public final class LinuxReplayRun {
             if !injector.started && ContinuousClock.now > readyDeadline { break }
         }
         consumeReports()
-        if let end {
-            let parts = end.split(separator: " ")
-            if parts.count >= 3, let drops = Int(parts[2]), drops > 0 {
-                failures.append("the guest's packet socket dropped \(drops) frames (not the device)")
-            }
-        } else {
-            failures.append(injector.started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire")
-        }
+        checkEnd(end, why: injector.started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire")
         return injector.error
     }
 
