@@ -25,7 +25,7 @@ OPTIONS="--enable VIRTIO_UML --enable UML_PCI_OVER_VIRTIO --set-val UML_PCI_OVER
  --disable RAID6_PQ_BENCHMARK --disable SMP --enable PRINTK_TIME --disable UML_NET --disable HOSTFS
  --disable BLK_DEV_UBD --disable UML_RANDOM --enable DETECT_HUNG_TASK --set-val DEFAULT_HUNG_TASK_TIMEOUT 20"
 
-# Two fixes to UML's PCI-over-virtio glue (arch/um/drivers/virt-pci.c in 6.1), none to any driver:
+# Three fixes to UML's PCI-over-virtio glue (arch/um/drivers/virt-pci.c in 6.1), none to any driver:
 # 1. The INTx interrupt descriptor it allocates per device has no irq chip, so every request_irq()
 #    on a legacy (INTx) interrupt fails with -ENOSYS and a driver without MSI (Linux's e1000) cannot
 #    open its interface. We give that descriptor the kernel's dummy chip and the simple flow handler,
@@ -36,10 +36,26 @@ OPTIONS="--enable VIRTIO_UML --enable UML_PCI_OVER_VIRTIO --set-val UML_PCI_OVER
 #    buffer), and the outer read then waits out its 40 ms limit ("um virt-pci delay") and returns
 #    garbage. We keep interrupts off while a CPU uses that buffer (local_irq_save around the
 #    get_cpu_var/put_cpu_var pairs), so register reads from interrupt handlers wait their turn.
-FIXES="intx-chip-1 irqsafe-cmd-1"
+# 3. Port I/O: stock virt-pci has no I/O window, so I/O BARs stay unassigned and inb()/outl() reach
+#    nothing (Linux's e1000 resets the 82540EM through its I/O BAR). scripts/uml/boxless-virt-pci-io.c
+#    (ours) adds an I/O window and a port space that sends port accesses to the device's I/O BAR;
+#    it is included into virt-pci.c, called from um_pci_init(), and PCI_IOBASE points at it.
+IO_SOURCE="$HERE/scripts/uml/boxless-virt-pci-io.c"
+FIXES="intx-chip-1 irqsafe-cmd-1 io-ports-$(md5sum < "$IO_SOURCE" | cut -c1-12)"
 STAMP="$OPTIONS $FIXES"
 apply_fixes() {
   f=arch/um/drivers/virt-pci.c
+  cmp -s "$IO_SOURCE" arch/um/drivers/boxless-virt-pci-io.c || cp "$IO_SOURCE" arch/um/drivers/boxless-virt-pci-io.c
+  if ! grep -q "boxless: port I/O" "$f"; then
+    sed -i -e 's|^static int __init um_pci_init(void)$|#include "boxless-virt-pci-io.c" /* boxless: port I/O */\n\n&|' \
+           -e 's|^\(\s*\)pci_add_resource(&bridge->windows, &virt_iomem_resource);$|&\n\1boxless_io_init(bridge); /* boxless: port I/O */|' "$f"
+    [ "$(grep -c 'boxless: port I/O' "$f")" = 2 ] || { echo "error: could not apply the port I/O fix to $f" >&2; exit 2; }
+  fi
+  h=arch/um/include/asm/io.h
+  if ! grep -q "boxless: port I/O" "$h"; then
+    sed -i 's|^#include <asm-generic/io.h>$|#ifdef CONFIG_UML_PCI_OVER_VIRTIO /* boxless: port I/O through virt-pci */\nextern void __iomem *um_pci_iobase;\n#define PCI_IOBASE um_pci_iobase\n#endif\n\n&|' "$h"
+    grep -q "boxless: port I/O" "$h" || { echo "error: could not apply the port I/O fix to $h" >&2; exit 2; }
+  fi
   if ! grep -q "boxless: INTx chip" "$f"; then
     sed -i '/um_pci_devices\[free\]\.dev = dev;/a\	irq_set_chip_and_handler(dev->irq, \&dummy_irq_chip, handle_simple_irq); /* boxless: INTx chip */' "$f"
     grep -q "boxless: INTx chip" "$f" || { echo "error: could not apply the INTx fix to $f" >&2; exit 2; }

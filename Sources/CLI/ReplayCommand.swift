@@ -76,7 +76,6 @@ struct Replay: ParsableCommand {
                 print("truncated: \(s.truncated_padded) padded, \(s.truncated_skipped) skipped; runts padded: \(s.runts_padded)")
             }
             print("virtual \(Double(s.virtual_ns) / 1e6) ms, wall \(Double(s.wall_ns) / 1e6) ms, \(s.events) events, digest \(s.digest)")
-            for l in s.host_limitations ?? [] { print("host limitation: \(l)") }
             for f in s.failures { print("failed: \(f)") }
             for f in s.findings.prefix(20) { print("finding: \(f)") }
             print(s.passed ? "PASSED" : "FAILED")

@@ -117,19 +117,24 @@ public final class VirtualPCIDevice {
             return []
         case .mmioRead:
             var out: [UInt8] = []
-            forEachPiece(bar: bar, offset: addr, size: size) { a, w in out += le(machine.mmioRead(a, width: w), w.bytes) }
+            forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in
+                out += le(io ? machine.ioRead(a, width: w) : machine.mmioRead(a, width: w), w.bytes)
+            }
             return out
         case .mmioWrite:
             guard data.count >= size else { return [] }
             var i = 0
-            forEachPiece(bar: bar, offset: addr, size: size) { a, w in
-                machine.mmioWrite(a, width: w, value: value(Array(data[i..<i + w.bytes]), w.bytes)); i += w.bytes
+            forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in
+                let v = value(Array(data[i..<i + w.bytes]), w.bytes)
+                if io { machine.ioWrite(a, width: w, value: v) } else { machine.mmioWrite(a, width: w, value: v) }
+                i += w.bytes
             }
             return []
         case .mmioMemset:
             guard let b = data.first else { return [] }
-            forEachPiece(bar: bar, offset: addr, size: size) { a, w in
-                machine.mmioWrite(a, width: w, value: value([UInt8](repeating: b, count: w.bytes), w.bytes))
+            forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in
+                let v = value([UInt8](repeating: b, count: w.bytes), w.bytes)
+                if io { machine.ioWrite(a, width: w, value: v) } else { machine.mmioWrite(a, width: w, value: v) }
             }
             return []
         default:
@@ -139,18 +144,21 @@ public final class VirtualPCIDevice {
     }
 
     /// Splits an access of `size` bytes at BAR `bar` + `offset` into naturally aligned pieces of at
-    /// most 8 bytes (a copy_fromio of odd length arrives as one message).
-    private func forEachPiece(bar: Int, offset: UInt64, size: Int, _ body: (UInt64, AccessWidth) -> Void) {
-        guard bar < 6, function.bar(bar) != nil else {
+    /// most 8 bytes (a copy_fromio of odd length arrives as one message), each with its address in
+    /// the BAR's space and whether that space is port I/O (the guest kernel's virt-pci sends port
+    /// accesses to an I/O BAR as MMIO_READ/MMIO_WRITE on that BAR; scripts/uml/ adds that path).
+    private func forEachPiece(bar: Int, offset: UInt64, size: Int, _ body: (UInt64, AccessWidth, Bool) -> Void) {
+        guard bar < 6, let declared = function.bar(bar) else {
             function.finding(.accessOutOfRange, "guest access to BAR\(bar), which the device does not have")
             return
         }
         let base = function.barBase(bar)
+        let io = !declared.kind.isMemory
         var o = offset, left = size
         while left > 0 {
-            var w = 8
+            var w = io ? 4 : 8  // port I/O is at most a dword wide
             while w > 1 && (w > left || o % UInt64(w) != 0) { w /= 2 }
-            body(base &+ o, AccessWidth(bytes: w)!)
+            body(base &+ o, AccessWidth(bytes: w)!, io)
             o += UInt64(w); left -= w
         }
     }

@@ -2,15 +2,12 @@
 /// warning, a kernel warning or oops, a transmit timeout, a hung task.
 ///
 /// A kernel warning is a block (`------------[ cut here ]------------` … `---[ end trace … ]---`)
-/// judged as one unit. One kind is not the device's doing and is reported apart as a host
-/// limitation: UML has no port I/O space (its PCI-over-virtio bus maps memory BARs only), so a
-/// driver's `outl()` to an I/O BAR — Linux's e1000 issues CTRL.RST through IOADDR/IODATA on the
-/// 8254x (8254x SDM §13.2.1, "IOADDR/IODATA") — lands on no device and lib/logic_iomem.c warns.
+/// judged as one unit, by its first lines. Port I/O is carried (the UML kernel's virt-pci has an
+/// I/O window, scripts/uml/), so a lib/logic_iomem.c warning about a port is a real problem: a
+/// driver touched a port no device decodes.
 public struct KernelLogCheck: Sendable {
     /// Lines (or warning blocks, by their first lines) that fail the run.
     public var problems: [String] = []
-    /// What the host could not carry (e.g. port I/O), one line each.
-    public var hostLimitations: [String] = []
 
     /// Substrings that fail a run wherever they appear.
     static let fatal = ["BUG:", "Oops", "Kernel panic", "transmit timed out", "NETDEV WATCHDOG", "Tx Unit Hang",
@@ -30,26 +27,11 @@ public struct KernelLogCheck: Sendable {
                 var j = i + 1
                 while j < log.count && !Self.stripTimestamp(log[j]).hasPrefix("---[ end trace") { j += 1 }
                 let block = log[(i + 1)..<min(j, log.count)].map(Self.stripTimestamp)
-                let head = block.prefix(2).joined(separator: " / ")
-                if let access = block.first(where: { $0.hasPrefix("Invalid ") && $0.contains(" at address ") }),
-                   block.first?.contains("lib/logic_iomem.c") == true,
-                   let a = UInt64(access.split(separator: " ").last ?? "", radix: 16), a < 0x1_0000 {
-                    hostLimitations.append("port I/O is not carried by UML: \(access)")
-                } else if block.first?.contains("lib/logic_iomem.c") == true && !block.contains(where: { $0.hasPrefix("Invalid ") }) {
-                    // The lookup half of the same port-I/O access (get_area) warns first, on its own.
-                    hostLimitations.append("port I/O is not carried by UML: \(block.first!)")
-                } else {
-                    problems.append(head)
-                }
+                problems.append(block.prefix(2).joined(separator: " / "))
                 i = j + 1
                 continue
             }
-            if text.contains("[io ") && text.contains("failed to assign") {
-                // No I/O window on UML's PCI bus: an I/O BAR stays unassigned.
-                hostLimitations.append("port I/O is not carried by UML: \(text)")
-            } else if Self.isProblem(text) {
-                problems.append(text)
-            }
+            if Self.isProblem(text) { problems.append(text) }
             i += 1
         }
     }

@@ -395,7 +395,6 @@ public final class LinuxReplayRun {
             findings: session.findings, driver_warnings: problems,
             passed: f.isEmpty, failures: f)
         s.kernel_log = session.kernelLog
-        s.host_limitations = session.hostLimitations
         return s
     }
 

@@ -87,9 +87,6 @@ public final class LinuxSession {
     /// Kernel-log lines that fail the run.
     public var kernelProblems: [String] { KernelLogCheck(host.kernelLog).problems }
 
-    /// What the host could not carry (e.g. port I/O), from the kernel log.
-    public var hostLimitations: [String] { KernelLogCheck(host.kernelLog).hostLimitations }
-
     /// Findings the machine logged.
     public var findings: [String] { machine.log.findings.map { "\($0)" } }
 

@@ -55,8 +55,6 @@ public struct ReplaySummary: Codable, Sendable {
     public var host_skipped: Int? = nil
     /// The guest kernel's log (Linux host only).
     public var kernel_log: [String]? = nil
-    /// What the host could not carry (Linux host only; e.g. port I/O, which UML lacks).
-    public var host_limitations: [String]? = nil
 
     /// Drop counts.
     public struct Dropped: Codable, Sendable {
