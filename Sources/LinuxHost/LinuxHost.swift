@@ -51,6 +51,7 @@ public final class LinuxHost: InterruptSink {
             let connections = devices.map(\.connection)
             c.notificationsSettled = { connections.allSatisfy { !$0.callsOutstanding } }
             for d in devices { d.afterKick = { [unowned self] () throws(LinuxHostError) in try self.settleNotifications() } }
+            c.beforeRun = { [unowned self] in self.drainOutputs() }
         }
     }
 
@@ -142,7 +143,11 @@ public final class LinuxHost: InterruptSink {
                 watch(c.listenDescriptor) { _ throws(LinuxHostError) in try c.accept() }
             }
         }
-        if let g = guest {
+        // Time travel reads the guest's output pipes only while the guest waits, just before it is
+        // let run (the calendar's `beforeRun`): a read of a pipe signals its writer (SIGIO to UML,
+        // Linux fs/pipe.c), and a signal at an arbitrary point of the guest's execution would make
+        // the run depend on the host's timing.
+        if let g = guest, calendar == nil {
             watch(g.consoleDescriptor) { [unowned self] _ in self.readConsole() }
             watch(g.agentDescriptor) { [unowned self] _ in self.readAgent() }
         }

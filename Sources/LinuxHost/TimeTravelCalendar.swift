@@ -30,6 +30,8 @@ public final class TimeTravelCalendar {
     var notificationsSettled: () -> Bool = { true }
     /// RUN messages sent.
     public private(set) var runs = 0
+    /// Runs while the guest waits, just before each RUN (the host drains the guest's output there).
+    var beforeRun: () -> Void = {}
 
     /// Listens on `path`.
     init(path: String, machine: Machine) throws(LinuxHostError) {
@@ -119,6 +121,7 @@ public final class TimeTravelCalendar {
         guard let r = guestRequest else { return false }
         let target = VirtualTime(picoseconds: r * 1000)
         if target > machine.now { machine.scheduler.run(until: target) }
+        beforeRun()
         guestWaiting = false
         guestRequest = nil
         runSequence &+= 1
