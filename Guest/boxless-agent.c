@@ -10,8 +10,15 @@
 //                                 end "BOXLESS-DONE". With batch, lines are written only at the end.
 //   boxless-agent tx IFACE FILE   send every frame of FILE (u32 little-endian length + bytes,
 //                                 repeated) on IFACE; print "TX <index> ok" or "TX <index> err
-//                                 <errno>", then "TXEND <sent>" (all written at the end, after a
-//                                 "BOXLESS-DONE" frame queued behind the last one).
+//                                 <errno>", then "TXEND <sent>" (all written at the end).
+//   boxless-agent mark IFACE WORD send the milestone frame WORD (e.g. BOXLESS-DONE); it is queued
+//                                 behind every frame sent before it, so it reaches the wire last.
+//   boxless-agent udp DST PORT SIZE...
+//                                 send one UDP datagram of each SIZE to DST:PORT from port 40000
+//                                 through the guest's own IP stack (so the driver's checksum
+//                                 offload and, above the MTU, IP fragmentation are in play);
+//                                 byte i of a datagram of n bytes is (31n + 7i) mod 256; print
+//                                 "UDP <size> ok" or "UDP <size> err <errno>".
 //
 // A VLAN tag the NIC stripped is put back from the packet's auxiliary data (PACKET_AUXDATA), as
 // libpcap does, so the host compares frames as they were on the wire.
@@ -200,8 +207,33 @@ static int transmit(const char *ifname, const char *path) {
         }
         index++;
     }
-    milestone(s, "BOXLESS-DONE");   // queued behind every frame: on the wire after the last one
     printf("TXEND %lu\n", sent);
+    fflush(stdout);
+    return 0;
+}
+
+static int mark(const char *ifname, const char *word) {
+    int s = open_socket(ifname);
+    if (s < 0) return 1;
+    milestone(s, word);
+    return 0;
+}
+
+static int udp(const char *dst, const char *port, int count, char **sizes) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) { printf("ERROR udp-socket %d\n", errno); return 1; }
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(40000) };
+    if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) { printf("ERROR udp-bind %d\n", errno); return 1; }
+    a.sin_port = htons((uint16_t)atoi(port));
+    if (inet_pton(AF_INET, dst, &a.sin_addr) != 1) { printf("ERROR udp-address %s\n", dst); return 1; }
+    static uint8_t buf[MAX_FRAME];
+    for (int k = 0; k < count; k++) {
+        int n = atoi(sizes[k]);
+        if (n < 0 || n > 65507) { printf("UDP %d err %d\n", n, EINVAL); continue; }
+        for (int i = 0; i < n; i++) buf[i] = (uint8_t)(31 * n + 7 * i);
+        ssize_t r = sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&a, sizeof a);
+        if (r == n) printf("UDP %d ok\n", n); else printf("UDP %d err %d\n", n, r < 0 ? errno : -1);
+    }
     fflush(stdout);
     return 0;
 }
@@ -209,6 +241,8 @@ static int transmit(const char *ifname, const char *path) {
 int main(int argc, char **argv) {
     if (argc >= 3 && strcmp(argv[1], "rx") == 0) return receive(argv[2], argc >= 4 && strcmp(argv[3], "batch") == 0);
     if (argc >= 4 && strcmp(argv[1], "tx") == 0) return transmit(argv[2], argv[3]);
-    fprintf(stderr, "usage: boxless-agent rx IFACE | tx IFACE FILE\n");
+    if (argc >= 4 && strcmp(argv[1], "mark") == 0) return mark(argv[2], argv[3]);
+    if (argc >= 4 && strcmp(argv[1], "udp") == 0) return udp(argv[2], argv[3], argc - 4, argv + 4);
+    fprintf(stderr, "usage: boxless-agent rx IFACE [batch] | tx IFACE FILE | mark IFACE WORD | udp DST PORT SIZE...\n");
     return 2;
 }

@@ -75,6 +75,10 @@ struct Replay: ParsableCommand {
             if s.truncated_padded + s.truncated_skipped + s.runts_padded > 0 {
                 print("truncated: \(s.truncated_padded) padded, \(s.truncated_skipped) skipped; runts padded: \(s.runts_padded)")
             }
+            if let g = s.guest_stack {
+                print("guest stack: \(g.udp_on_wire)/\(g.udp_sent) UDP datagrams and \(g.icmp_echo_on_wire)/\(g.icmp_echo_expected) ICMP echo requests intact on the wire"
+                      + (g.problems.isEmpty ? "" : ", \(g.problems.count) problems"))
+            }
             print("virtual \(Double(s.virtual_ns) / 1e6) ms, wall \(Double(s.wall_ns) / 1e6) ms, \(s.events) events, digest \(s.digest)")
             for f in s.failures { print("failed: \(f)") }
             for f in s.findings.prefix(20) { print("finding: \(f)") }

@@ -23,7 +23,7 @@ struct LinuxReplayTests {
         }
     }
 
-    @Test("TX: what the guest sends appears on the wire capture, byte-checked", arguments: ["e1000", "e1000e"])
+    @Test("TX: the trace the guest sends, then its own UDP and ping traffic, appear on the wire capture, checked", arguments: ["e1000", "e1000e"])
     func transmitSample(nic: String) throws {
         let dir = TestPaths.temporary("tx-\(nic)")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -33,11 +33,17 @@ struct LinuxReplayTests {
             let s = try linuxReplay(trace, nic: nic, direction: .tx) { $0.captureTX = capture }
             #expect(s.passed, "\(trace): \(s.failures)")
             #expect(s.delivered > 0 && s.delivered + s.failed == s.packets_in, "\(trace)")
-            // The wire capture holds exactly the frames that passed, readable by libpcap.
+            // Then the guest's own stack: every UDP datagram (two of them fragmented) and ping's
+            // echo requests, with the checksums the NIC inserted, intact.
+            let g = try #require(s.guest_stack)
+            #expect(g.problems == [], "\(trace)")
+            #expect(g.udp_sent == GuestStackCheck.udpSizes.count && g.udp_on_wire == g.udp_sent)
+            #expect(g.icmp_echo_on_wire == GuestStackCheck.pings)
+            // The wire capture holds exactly the frames that passed and the stack's, readable by libpcap.
             let frames = try PcapFrameSource(path: capture)
             var n = 0
             while try frames.next() != nil { n += 1 }
-            #expect(n == s.delivered, "\(trace)")
+            #expect(n == s.delivered + g.frames, "\(trace)")
         }
     }
 }

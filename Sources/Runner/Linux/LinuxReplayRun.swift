@@ -30,6 +30,9 @@ public final class LinuxReplayRun {
     private let progress: ((Int) -> Void)?
     private var rxCapture: PcapWriter?
     private var txCapture: PcapWriter?
+    private var stackCheck = GuestStackCheck()
+    /// Index in the collected wire frames where the guest's stack traffic starts (TX).
+    private var stackStart: Int?
     /// Frames on their way at most (RX).
     public var window = 32
     /// How long (wall time) the run waits without progress before it gives the remaining frames up.
@@ -102,6 +105,10 @@ public final class LinuxReplayRun {
                 self.readyFrameSeen?()
                 return false
             }
+            if Self.isMilestone(frame, "BOXLESS-STACK") {
+                if self.stackStart == nil { self.stackStart = self.collector.frames.count }
+                return false
+            }
             return true
         }
         switch options.direction {
@@ -115,9 +122,24 @@ public final class LinuxReplayRun {
                 blob.append(contentsOf: f.bytes)
             }
             image.files.append((path: "frames.bin", contents: blob))
-            // The last frames may still be in the NIC's ring when the agent is done: give it a
-            // second (of the guest's time) before the script ends and the guest powers off.
-            script += "boxless-agent tx $IF /frames.bin > /dev/tty1\nsleep 1\n"
+            // The trace's frames, then the guest's own stack (UDP through the agent, ICMP echo
+            // through busybox ping, to a static neighbour), each phase opened by a milestone frame;
+            // the done frame follows them all. The last frames may still be in the NIC's ring
+            // then: a second (of the guest's time) before the script ends and the guest powers off.
+            let g = GuestStackCheck.self
+            func dotted(_ a: [UInt8]) -> String { a.map(String.init).joined(separator: ".") }
+            script += """
+                say MAC $(cat /sys/class/net/$IF/address)
+                boxless-agent tx $IF /frames.bin > /dev/tty1
+                boxless-agent mark $IF BOXLESS-STACK
+                ip addr add \(dotted(g.guestAddress))/24 dev $IF || say ERROR ip addr add failed
+                arp -s \(dotted(g.peerAddress)) \(GuestStackCheck.mac(g.peerMAC[...])) || say ERROR arp -s failed
+                boxless-agent udp \(dotted(g.peerAddress)) \(g.destinationPort) \(g.udpSizes.map(String.init).joined(separator: " ")) > /dev/tty1
+                ping -c \(g.pings) -W 1 \(dotted(g.peerAddress)) > /dev/null 2>&1
+                boxless-agent mark $IF BOXLESS-DONE
+                sleep 1
+
+                """
         }
         image.script = script + LinuxJobScripts.networkStatistics
         do {
@@ -340,17 +362,37 @@ public final class LinuxReplayRun {
             guard p.count >= 2, let i = Int(p[0]), i < txFrames.count else { continue }
             if p[1] == "ok" { ok.append(i) } else { txCheck.failed(index: txFrames[i].index) }
         }
-        // Let the NIC finish: until every accepted frame reached the wire, or nothing moves for 2 s.
+        // The guest's stack traffic follows, then the done frame: run until it is on the wire (or
+        // the guest stops, or nothing reaches the wire for 10 s of wall time).
         var last = -1, lastMove = ContinuousClock.now
-        while collector.frames.count < ok.count && ContinuousClock.now - lastMove < .seconds(2) {
+        while doneSnapshot == nil && ContinuousClock.now - lastMove < .seconds(10) && session.host.guest?.isRunning == true {
             try session.host.pollOnce(maxWaitNanoseconds: 2_000_000)
             if collector.frames.count != last { last = collector.frames.count; lastMove = .now }
         }
         for i in ok { txCheck.accepted(index: txFrames[i].index, bytes: txFrames[i].bytes) }
-        for (t, f) in collector.frames {
+        stackCheck.nicMAC = session.reports("MAC").first.flatMap(Self.parseMAC)
+        for (k, (t, f)) in collector.frames.enumerated() {
             try? txCapture?.write(timestampNanoseconds: t.nanoseconds, bytes: f)
-            f.withUnsafeBytes { txCheck.wireFrame($0) }
+            if k < stackStart ?? collector.frames.count { f.withUnsafeBytes { txCheck.wireFrame($0) } } else { stackCheck.wireFrame(f) }
         }
+    }
+
+    static func parseMAC(_ s: String) -> [UInt8]? {
+        let b = s.split(separator: ":").compactMap { UInt8($0, radix: 16) }
+        return b.count == 6 ? b : nil
+    }
+
+    /// The guest-stack part of a TX summary (nil when the run never reached it).
+    private func guestStackSummary() -> ReplaySummary.GuestStack? {
+        guard options.direction == .tx else { return nil }
+        var c = stackCheck
+        c.finish()
+        var problems = c.problems
+        if stackStart == nil { problems.insert("the agent's stack-phase frame never reached the wire", at: 0) }
+        for l in session.reports("UDP") where !l.hasSuffix(" ok") { problems.append("guest could not send UDP: \(l)") }
+        return .init(udp_sent: session.reports("UDP").filter { $0.hasSuffix(" ok") }.count, udp_on_wire: c.udpReceived.count,
+                     icmp_echo_expected: GuestStackCheck.pings, icmp_echo_on_wire: c.echoSequences.count, frames: c.frames,
+                     problems: problems)
     }
 
     private func summary(wall: Duration) -> ReplaySummary {
@@ -377,6 +419,8 @@ public final class LinuxReplayRun {
             firstMismatch = txCheck.firstMismatch.map { .init(packet: $0.index, offset: $0.offset) }
         }
         if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        let stack = guestStackSummary()
+        if let p = stack?.problems, !p.isEmpty { f.append("guest stack traffic: \(p.count) problems (first: \(p[0]))") }
         if doneSnapshot == nil { f.append("the agent's done frame never reached the wire") }
         let problems = session.kernelProblems
         if !problems.isEmpty { f.append("guest kernel log: \(problems.count) problems (first: \(problems[0]))") }
@@ -395,6 +439,7 @@ public final class LinuxReplayRun {
             findings: session.findings, driver_warnings: problems,
             passed: f.isEmpty, failures: f)
         s.kernel_log = session.kernelLog
+        s.guest_stack = stack
         return s
     }
 

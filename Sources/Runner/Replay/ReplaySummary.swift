@@ -55,6 +55,22 @@ public struct ReplaySummary: Codable, Sendable {
     public var host_skipped: Int? = nil
     /// The guest kernel's log (Linux host only).
     public var kernel_log: [String]? = nil
+    /// TX on the Linux host: what the guest's own IP stack sent after the trace, checked on the wire.
+    public var guest_stack: GuestStack? = nil
+
+    /// Traffic the guest's network stack generated (Linux host, TX).
+    public struct GuestStack: Codable, Sendable {
+        /// UDP datagrams the agent sent / found intact on the wire.
+        public var udp_sent: Int
+        public var udp_on_wire: Int
+        /// ICMP echo requests `ping` was to send / found intact on the wire.
+        public var icmp_echo_expected: Int
+        public var icmp_echo_on_wire: Int
+        /// Frames of this phase on the wire (fragments counted one by one).
+        public var frames: Int
+        /// What was wrong (bad checksums, lengths, addresses, payloads; missing datagrams).
+        public var problems: [String]
+    }
 
     /// Drop counts.
     public struct Dropped: Codable, Sendable {
