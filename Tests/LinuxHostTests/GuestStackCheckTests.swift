@@ -5,14 +5,7 @@ import Testing
 @Suite struct GuestStackCheckTests {
     static let nic: [UInt8] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56]
 
-    static func sum(_ b: [UInt8]) -> UInt16 {
-        var s: UInt32 = 0
-        var i = 0
-        while i + 1 < b.count { s += UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
-        if i < b.count { s += UInt32(b[i]) << 8 }
-        while s >> 16 != 0 { s = (s & 0xFFFF) + (s >> 16) }
-        return ~UInt16(s)
-    }
+    static func sum(_ b: [UInt8]) -> UInt16 { InternetChecksum.of(b) }
 
     /// Ethernet + IPv4 frame(s) carrying `payload` of protocol `proto`, fragmented at `mtu`.
     static func frames(proto: UInt8, _ payload: [UInt8], id: UInt16 = 7, mtu: Int = 1500) -> [[UInt8]] {
@@ -57,6 +50,16 @@ import Testing
     static func everything() -> [[UInt8]] {
         GuestStackCheck.udpSizes.enumerated().flatMap { frames(proto: 17, udp($1), id: UInt16($0)) }
             + (0..<UInt16(GuestStackCheck.pings)).flatMap { frames(proto: 1, echo($0), id: 100 + $0) }
+    }
+
+    @Test("the Internet checksum on known data: RFC 1071 §3's example, a real IPv4 header (0 over itself), odd length")
+    func internetChecksum() {
+        #expect(InternetChecksum.of([0x00, 0x01, 0xF2, 0x03, 0xF4, 0xF5, 0xF6, 0xF7]) == ~UInt16(0xDDF2))
+        let header: [UInt8] = [0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xB8, 0x61,
+                               0xC0, 0xA8, 0x00, 0x01, 0xC0, 0xA8, 0x00, 0xC7]
+        #expect(InternetChecksum.of(header) == 0)
+        #expect(InternetChecksum.of([0x01]) == ~UInt16(0x0100))
+        #expect(InternetChecksum.of([UInt8](repeating: 0xFF, count: 100_001)) == ~UInt16(0xFF00))
     }
 
     @Test("what a correct NIC sends passes: every datagram (fragments reassembled out of order too) and echo request")

@@ -54,7 +54,7 @@ public struct GuestStackCheck: Sendable {
             if f.count > 60 { bad("\(ip.count - total) bytes after the IPv4 datagram in a frame of \(f.count) bytes") }
             else if ip[total...].contains(where: { $0 != 0 }) { bad("short frame padded with non-zero bytes") }
         }
-        if Self.checksum(ip[0..<ihl]) != 0 { bad("IPv4 header checksum wrong") }
+        if InternetChecksum.of(ip[0..<ihl]) != 0 { bad("IPv4 header checksum wrong") }
         if Array(ip[12..<16]) != Self.guestAddress || Array(ip[16..<20]) != Self.peerAddress {
             bad("IPv4 addresses \(ip[12..<16].map(String.init).joined(separator: ".")) → \(ip[16..<20].map(String.init).joined(separator: "."))")
         }
@@ -89,7 +89,7 @@ public struct GuestStackCheck: Sendable {
             guard sport == Self.sourcePort, dport == Self.destinationPort else { return bad("UDP ports \(sport) → \(dport)") }
             let pseudo = Self.guestAddress + Self.peerAddress + [0, 17, UInt8(len >> 8), UInt8(len & 0xFF)]
             if d[6] == 0 && d[7] == 0 { return bad("UDP checksum missing (0) on a \(len - 8)-byte datagram") }
-            guard Self.checksum((pseudo + d)[...]) == 0 else { return bad("UDP checksum wrong on a \(len - 8)-byte datagram") }
+            guard InternetChecksum.of(pseudo + d) == 0 else { return bad("UDP checksum wrong on a \(len - 8)-byte datagram") }
             let size = len - 8
             for i in 0..<size where d[8 + i] != UInt8(truncatingIfNeeded: 31 * size + 7 * i) {
                 return bad("UDP payload of \(size) bytes differs at byte \(i)")
@@ -98,7 +98,7 @@ public struct GuestStackCheck: Sendable {
         case 1:
             guard d.count >= 8 else { return bad("ICMP message of \(d.count) bytes") }
             guard d[0] == 8, d[1] == 0 else { return bad("ICMP type \(d[0]) code \(d[1]), not an echo request") }
-            guard Self.checksum(d[...]) == 0 else { return bad("ICMP checksum wrong") }
+            guard InternetChecksum.of(d) == 0 else { return bad("ICMP checksum wrong") }
             echoSequences.append(UInt16(d[6]) << 8 | UInt16(d[7]))
         default:
             bad("IPv4 protocol \(p)")
@@ -115,16 +115,6 @@ public struct GuestStackCheck: Sendable {
         }
         if !expected.isEmpty { problems.append("UDP datagrams missing from the wire: sizes \(expected.map(String.init).joined(separator: ", "))") }
         if echoSequences.count != Self.pings { problems.append("\(echoSequences.count) ICMP echo requests on the wire, expected \(Self.pings)") }
-    }
-
-    /// The one's-complement sum (RFC 1071), complemented: 0 over data that carries its checksum.
-    static func checksum(_ b: ArraySlice<UInt8>) -> UInt16 {
-        var sum: UInt32 = 0
-        var i = b.startIndex
-        while i + 1 < b.endIndex { sum += UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
-        if i < b.endIndex { sum += UInt32(b[i]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
-        return ~UInt16(sum)
     }
 
     static func mac(_ b: ArraySlice<UInt8>) -> String {

@@ -167,14 +167,7 @@ public struct TraceGenerator {
     }
 
     /// The Internet checksum (RFC 1071).
-    static func checksum(_ b: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var i = 0
-        while i + 1 < b.count { sum += UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
-        if i < b.count { sum += UInt32(b[i]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
-        return ~UInt16(sum)
-    }
+    static func checksum(_ b: [UInt8]) -> UInt16 { InternetChecksum.of(b) }
 }
 
 /// SplitMix64, for the generator's own variety (seeded).
