@@ -68,7 +68,10 @@ public final class LinuxHost: InterruptSink {
         func local(_ path: String) -> String {
             path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : path
         }
-        var args = ["mem=\(memoryMiB)M", "initrd=\(local(initramfs))", "rdinit=/init", "panic=-1", "loglevel=7", "printk.time=1"]
+        // UML keeps a pid file and its management console socket in UML_DIR/UMID (default
+        // ~/.uml/<random>, left behind when a guest is killed): keep them in the run's folder.
+        var args = ["mem=\(memoryMiB)M", "initrd=\(local(initramfs))", "rdinit=/init", "panic=-1", "loglevel=7", "printk.time=1",
+                    "uml_dir=.", "umid=uml"]
         args += devices.map { "virtio_uml.device=\(local($0.connection.path)):1234" }
         if let c = calendar { args.append("time-travel=ext:\(local(c.path))") }
         args += extraArguments
