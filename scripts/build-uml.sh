@@ -25,7 +25,8 @@ OPTIONS="--enable VIRTIO_UML --enable UML_PCI_OVER_VIRTIO --set-val UML_PCI_OVER
  --disable RAID6_PQ_BENCHMARK --disable SMP --enable PRINTK_TIME --disable UML_NET --disable HOSTFS
  --disable BLK_DEV_UBD --disable UML_RANDOM --enable DETECT_HUNG_TASK --set-val DEFAULT_HUNG_TASK_TIMEOUT 20"
 
-# Three fixes to UML's PCI-over-virtio glue (arch/um/drivers/virt-pci.c in 6.1), none to any driver:
+# Fixes to UML (6.1): three to its PCI-over-virtio glue (arch/um/drivers/virt-pci.c), one to its
+# interrupt handling (arch/um/kernel/irq.c); none to any driver:
 # 1. The INTx interrupt descriptor it allocates per device has no irq chip, so every request_irq()
 #    on a legacy (INTx) interrupt fails with -ENOSYS and a driver without MSI (Linux's e1000) cannot
 #    open its interface. We give that descriptor the kernel's dummy chip and the simple flow handler,
@@ -40,8 +41,14 @@ OPTIONS="--enable VIRTIO_UML --enable UML_PCI_OVER_VIRTIO --set-val UML_PCI_OVER
 #    nothing (Linux's e1000 resets the 82540EM through its I/O BAR). scripts/uml/boxless-virt-pci-io.c
 #    (ours) adds an I/O window and a port space that sends port accesses to the device's I/O BAR;
 #    it is included into virt-pci.c, called from um_pci_init(), and PCI_IOBASE points at it.
+# 4. Lost interrupts in time-travel mode: a SIGIO that arrives while interrupts are off runs only
+#    the time-travel handlers and consumes the edge epoll reported for every other descriptor, so
+#    that interrupt never runs (a console whose host pipe filled up stops writing for good).
+#    scripts/uml/boxless-irq-deferred.c (ours) remembers such descriptors and runs their handlers
+#    at the next full SIGIO handling (arch/um/kernel/irq.c).
 IO_SOURCE="$HERE/scripts/uml/boxless-virt-pci-io.c"
-FIXES="intx-chip-1 irqsafe-cmd-1 io-ports-$(md5sum < "$IO_SOURCE" | cut -c1-12)"
+IRQ_SOURCE="$HERE/scripts/uml/boxless-irq-deferred.c"
+FIXES="intx-chip-1 irqsafe-cmd-1 io-ports-$(md5sum < "$IO_SOURCE" | cut -c1-12) irq-deferred-$(md5sum < "$IRQ_SOURCE" | cut -c1-12)"
 STAMP="$OPTIONS $FIXES"
 apply_fixes() {
   f=arch/um/drivers/virt-pci.c
@@ -50,6 +57,15 @@ apply_fixes() {
     sed -i -e 's|^static int __init um_pci_init(void)$|#include "boxless-virt-pci-io.c" /* boxless: port I/O */\n\n&|' \
            -e 's|^\(\s*\)pci_add_resource(&bridge->windows, &virt_iomem_resource);$|&\n\1boxless_io_init(bridge); /* boxless: port I/O */|' "$f"
     [ "$(grep -c 'boxless: port I/O' "$f")" = 2 ] || { echo "error: could not apply the port I/O fix to $f" >&2; exit 2; }
+  fi
+  i=arch/um/kernel/irq.c
+  cmp -s "$IRQ_SOURCE" arch/um/kernel/boxless-irq-deferred.c || cp "$IRQ_SOURCE" arch/um/kernel/boxless-irq-deferred.c
+  if ! grep -q "boxless: deferred" "$i"; then
+    sed -i -e 's|^\tbool wakeup;$|&\n\tbool boxless_deferred; /* boxless: deferred */|' \
+           -e 's|^\t\tmark_sigio_pending();$|\t\treg->boxless_deferred = true; /* boxless: deferred */\n&|' \
+           -e 's|^static void _sigio_handler(struct uml_pt_regs \*regs,$|#include "boxless-irq-deferred.c" /* boxless: deferred */\n\n&|' \
+           -e 's|^\tif (!timetravel_handlers_only)$|\tif (!timetravel_handlers_only) /* boxless: deferred */\n\t\tboxless_run_deferred(regs);\n&|' "$i"
+    [ "$(grep -c 'boxless: deferred' "$i")" = 4 ] || { echo "error: could not apply the deferred-interrupt fix to $i" >&2; exit 2; }
   fi
   h=arch/um/include/asm/io.h
   if ! grep -q "boxless: port I/O" "$h"; then

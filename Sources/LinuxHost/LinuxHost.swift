@@ -61,7 +61,7 @@ public final class LinuxHost: InterruptSink {
     /// The guest connects to every device socket as it boots. `seedLibrary` (Guest/uml-seed.c),
     /// when given, is preloaded so the guest kernel's random generator starts from `seed`.
     public func boot(kernel: String, initramfs: String, memoryMiB: Int = 256, extraArguments: [String] = [],
-                     seedLibrary: String? = nil, seed: UInt64 = 1) throws(LinuxHostError) {
+                     seedLibrary: String? = nil, seed: UInt64 = 1, outputPipeBytes: Int = 1 << 20) throws(LinuxHostError) {
         guard access(initramfs, R_OK) == 0 else { throw .missing("initramfs \(initramfs) is missing") }
         // Paths relative to the run's folder (UML starts there): the kernel mixes its command line
         // into its random generator, and the folder's name differs from run to run.
@@ -78,7 +78,7 @@ public final class LinuxHost: InterruptSink {
         startWall = Self.monotonicNanoseconds()
         var env: [String: String] = ["BOXLESS_UML_DIR": directory]
         if let lib = seedLibrary { env["LD_PRELOAD"] = lib; env["BOXLESS_GUEST_SEED"] = String(seed) }
-        guest = try UMLProcess(kernel: kernel, arguments: args, environment: env)
+        guest = try UMLProcess(kernel: kernel, arguments: args, environment: env, outputPipeBytes: outputPipeBytes)
     }
 
     /// Stops the guest and closes the sockets.

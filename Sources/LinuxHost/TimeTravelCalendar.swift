@@ -30,8 +30,11 @@ public final class TimeTravelCalendar {
     var notificationsSettled: () -> Bool = { true }
     /// RUN messages sent.
     public private(set) var runs = 0
-    /// Runs while the guest waits, just before each RUN (the host drains the guest's output there).
+    /// Runs while the guest waits, just before each RUN (the host drains the guest's output there),
+    /// and once in a wait that would otherwise never end (no time requested, no machine event: a
+    /// guest blocked on its full console pipe waits for the host to read it).
     var beforeRun: () -> Void = {}
+    private var drainedInThisWait = false
 
     /// Listens on `path`.
     init(path: String, machine: Machine) throws(LinuxHostError) {
@@ -97,6 +100,7 @@ public final class TimeTravelCalendar {
             try send(.ack, seq: seq, time: 0)
         case .wait:
             guestWaiting = true
+            drainedInThisWait = false
             try send(.ack, seq: seq, time: 0)
         default:
             throw .protocolError("time-travel message \(op) from the guest")
@@ -118,7 +122,12 @@ public final class TimeTravelCalendar {
             machine.scheduler.run(until: m)
             return true
         }
-        guard let r = guestRequest else { return false }
+        guard let r = guestRequest else {
+            if drainedInThisWait { return false }
+            drainedInThisWait = true
+            beforeRun()
+            return true
+        }
         let target = VirtualTime(picoseconds: r * 1000)
         if target > machine.now { machine.scheduler.run(until: target) }
         beforeRun()

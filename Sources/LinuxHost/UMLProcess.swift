@@ -34,7 +34,10 @@ public final class UMLProcess {
 
     /// Starts `kernel` with `arguments` (without the console settings, which this adds) and
     /// `environment` added to this process's environment.
-    public init(kernel: String, arguments: [String], environment: [String: String] = [:]) throws(LinuxHostError) {
+    /// `outputPipeBytes`: the capacity of the two output pipes. The guest waits when one is full
+    /// (until the host reads it); a larger pipe means fewer such waits.
+    public init(kernel: String, arguments: [String], environment: [String: String] = [:],
+                outputPipeBytes: Int = 1 << 20) throws(LinuxHostError) {
         guard access(kernel, X_OK) == 0 else {
             throw .missing("UML kernel \(kernel) is missing: run `make linux` (scripts/build-uml.sh) first")
         }
@@ -82,9 +85,9 @@ public final class UMLProcess {
         agentInputWriteEnd = agentIn.1
         for fd in [consoleDescriptor, agentDescriptor] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            // Room for everything the guest prints, so its console writes never wait for this
-            // process to read (a wait would tie the guest to the host's wall clock).
-            _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+            // Room for what the guest prints between two reads (in time travel the host reads only
+            // while the guest waits for the calendar; a guest that fills a pipe waits too).
+            _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(clamping: outputPipeBytes))
         }
     }
 

@@ -18,7 +18,8 @@ import PacketCapture
 public final class LinuxReplayRun {
     let options: ReplayOptions
     let source: any FrameSource
-    let session: LinuxSession
+    /// The guest session (its settings may be changed before ``run()``).
+    public let session: LinuxSession
     let model: E1000Device
     let wire: EthernetPort
     private let collector = WireCollector()
@@ -245,6 +246,9 @@ public final class LinuxReplayRun {
         }
     }
 
+    /// How long (guest time) the agent may take to report after the end-of-replay marker.
+    static let reportGrace = VirtualDuration.seconds(30)
+
     /// RX in time-travel mode: the agent's ready frame starts a scheduled injection at the trace's
     /// times; after the last frame (and 50 ms) the end marker follows. Nothing depends on when the
     /// guest's reports reach this process, so the run repeats.
@@ -260,9 +264,17 @@ public final class LinuxReplayRun {
             consumeReports()
             guard session.host.guest?.isRunning == true else { break }
             if !injector.started && ContinuousClock.now > readyDeadline { break }
+            // The guest's time runs on while it idles: a guest that has not reported 30 s (of its
+            // time) after the marker is stuck, however fast its clock runs.
+            if let m = injector.markerSentAt, session.machine.now > m + Self.reportGrace { break }
         }
         consumeReports()
-        checkEnd(end, why: injector.started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire")
+        var why = injector.started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire"
+        if let m = injector.markerSentAt, end == nil {
+            why = "the guest agent did not report within \(Self.reportGrace.rawValue / 1_000_000_000_000) s of guest time after the end-of-replay marker"
+                + " (at \(m.nanoseconds / 1_000_000) ms)"
+        }
+        checkEnd(end, why: why)
         return injector.error
     }
 
@@ -271,6 +283,8 @@ public final class LinuxReplayRun {
         unowned let run: LinuxReplayRun
         private(set) var started = false
         private(set) var error: Error?
+        /// When the end marker went onto the wire.
+        private(set) var markerSentAt: VirtualTime?
         private var previousTimestamp: UInt64?
         private var lastTime = VirtualTime.zero
         private lazy var fireAction: () -> Void = { [unowned self] in self.fire() }
@@ -292,6 +306,7 @@ public final class LinuxReplayRun {
                 let marker = LinuxReplayRun.endMarker
                 s.schedule(at: max(lastTime, run.wire.nextStart) + .milliseconds(50)) { [unowned self] in
                     _ = marker.withUnsafeBytes { self.run.wire.send($0) }
+                    self.markerSentAt = self.run.session.machine.now
                 }
                 return
             }

@@ -14,6 +14,8 @@ public final class LinuxSession {
     public let directory: String
     /// Agent lines that were not consumed by a job (every `say` of the init script).
     public private(set) var reports: [String] = []
+    /// Capacity of the guest's output pipes (see ``UMLProcess``); tests make it small.
+    public var outputPipeBytes = 1 << 20
     private let files: LinuxGuestFiles
     private let seed: UInt64
     private var closed = false
@@ -43,7 +45,8 @@ public final class LinuxSession {
     public func boot(_ image: LinuxGuestImage, memoryMiB: Int = 256) throws(LinuxHostError) {
         let initrd = directory + "/initramfs.cpio"
         try image.write(to: initrd, files: files)
-        try host.boot(kernel: files.kernel, initramfs: initrd, memoryMiB: memoryMiB, seedLibrary: files.seedLibrary, seed: seed)
+        try host.boot(kernel: files.kernel, initramfs: initrd, memoryMiB: memoryMiB, seedLibrary: files.seedLibrary, seed: seed,
+                      outputPipeBytes: outputPipeBytes)
     }
 
     /// Runs until the agent reports a line for which `match` is true; returns it (nil on timeout or
