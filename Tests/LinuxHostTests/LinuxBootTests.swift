@@ -57,6 +57,28 @@ struct LinuxBindTests {
         #expect(s.findings == [])
     }
 
+    @Test("device DMA reaches exactly the guest's RAM: inside it works, past its end it is an IOMMU fault and a finding")
+    func dmaIsConfinedToGuestMemory() throws {
+        let s = try bootGuest([E1000Device(chip: .i82574L)], script: LinuxJobScripts.networkUpForTests)
+        defer { s.close() }
+        let f = try #require(s.machine.functions.first)
+        // The guest shares its RAM from the end of the kernel image (UML's reserved low memory is
+        // not in the vhost-user memory table) to mem=256M; the function's IOMMU maps that range.
+        let shared = try #require(s.host.devices.first?.connection.memory.guestRanges.first)
+        #expect(shared.guestAddress + shared.size == 256 << 20)
+        var word = [UInt8](repeating: 0, count: 8)
+        let inside = word.withUnsafeMutableBytes { f.dmaRead(BusAddress(shared.guestAddress + 0x1000), into: $0) }
+        #expect(inside == .ok)
+        #expect(s.findings == [])
+        let past = word.withUnsafeMutableBytes { f.dmaRead(BusAddress(256 << 20), into: $0) }   // mem=256M
+        #expect(past == .iommuFault)
+        #expect(word == [UInt8](repeating: 0xFF, count: 8))
+        let below = word.withUnsafeMutableBytes { f.dmaRead(BusAddress(0x1000), into: $0) }        // the guest kernel's own
+        #expect(below == .iommuFault)
+        #expect(s.findings.count == 2)
+        #expect(s.findings.allSatisfy { $0.contains("dma.unmapped") })
+    }
+
     @Test("Linux's ahci binds to the AHCI model using MSI and finds the disk")
     func ahci() throws {
         let disk = SATADisk(backend: MemoryBackend(sectors: 131_072))
