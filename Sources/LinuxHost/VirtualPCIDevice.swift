@@ -117,24 +117,19 @@ public final class VirtualPCIDevice {
             return []
         case .mmioRead:
             var out: [UInt8] = []
-            forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in
-                out += le(io ? machine.ioRead(a, width: w) : machine.mmioRead(a, width: w), w.bytes)
-            }
+            forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in out += le(read(a, w, io: io), w.bytes) }
             return out
         case .mmioWrite:
             guard data.count >= size else { return [] }
             var i = 0
             forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in
-                let v = value(Array(data[i..<i + w.bytes]), w.bytes)
-                if io { machine.ioWrite(a, width: w, value: v) } else { machine.mmioWrite(a, width: w, value: v) }
-                i += w.bytes
+                write(a, w, io: io, value(data[i..<i + w.bytes], w.bytes)); i += w.bytes
             }
             return []
         case .mmioMemset:
             guard let b = data.first else { return [] }
             forEachPiece(bar: bar, offset: addr, size: size) { a, w, io in
-                let v = value([UInt8](repeating: b, count: w.bytes), w.bytes)
-                if io { machine.ioWrite(a, width: w, value: v) } else { machine.mmioWrite(a, width: w, value: v) }
+                write(a, w, io: io, value(repeatElement(b, count: w.bytes), w.bytes))
             }
             return []
         default:
@@ -161,6 +156,16 @@ public final class VirtualPCIDevice {
             body(base &+ o, AccessWidth(bytes: w)!, io)
             o += UInt64(w); left -= w
         }
+    }
+
+    /// One register read in the BAR's space (port I/O or memory).
+    private func read(_ a: UInt64, _ w: AccessWidth, io: Bool) -> UInt64 {
+        io ? machine.ioRead(a, width: w) : machine.mmioRead(a, width: w)
+    }
+
+    /// One register write in the BAR's space (port I/O or memory).
+    private func write(_ a: UInt64, _ w: AccessWidth, io: Bool, _ v: UInt64) {
+        if io { machine.ioWrite(a, width: w, value: v) } else { machine.mmioWrite(a, width: w, value: v) }
     }
 
     /// Queues an MSI/MSI-X message: UML's MSI domain uses the Linux IRQ number as the message data
@@ -195,6 +200,11 @@ public final class VirtualPCIDevice {
         [op.rawValue, 0, 0, 0] + le(UInt64(size), 4) + le(addr, 8)
     }
     private func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
-    private func value(_ b: [UInt8], _ n: Int) -> UInt64 { (0..<min(n, 8)).reduce(0) { $0 | UInt64(b[$1]) << (8 * UInt64($1)) } }
+    /// The little-endian value of the first `n` (at most 8) bytes of `b`.
+    private func value<C: Collection<UInt8>>(_ b: C, _ n: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for (k, byte) in b.prefix(min(n, 8)).enumerated() { v |= UInt64(byte) << (8 * UInt64(k)) }
+        return v
+    }
     private func allOnes(_ n: Int) -> [UInt8] { [UInt8](repeating: 0xFF, count: max(0, min(n, 8))) }
 }

@@ -285,17 +285,19 @@ public final class LinuxReplayRun {
         private(set) var error: Error?
         /// When the end marker went onto the wire.
         private(set) var markerSentAt: VirtualTime?
-        private var previousTimestamp: UInt64?
-        private var lastTime = VirtualTime.zero
+        private var clock: ReplayClock
         private lazy var fireAction: () -> Void = { [unowned self] in self.fire() }
         private var pending: ReplayFrame?
 
-        init(run: LinuxReplayRun) { self.run = run }
+        init(run: LinuxReplayRun) {
+            self.run = run
+            clock = ReplayClock(timing: run.options.timing, maximumGap: run.options.maximumGap)
+        }
 
         func start() {
             guard !started else { return }
             started = true
-            lastTime = run.session.machine.now + .milliseconds(1)
+            clock.lastTime = run.session.machine.now + .milliseconds(1)
             next()
         }
 
@@ -304,30 +306,19 @@ public final class LinuxReplayRun {
             let s = run.session.machine.scheduler
             guard let f = pending else {
                 let marker = LinuxReplayRun.endMarker
-                s.schedule(at: max(lastTime, run.wire.nextStart) + .milliseconds(50)) { [unowned self] in
+                s.schedule(at: max(clock.lastTime, run.wire.nextStart) + .milliseconds(50)) { [unowned self] in
                     _ = marker.withUnsafeBytes { self.run.wire.send($0) }
                     self.markerSentAt = self.run.session.machine.now
                 }
                 return
             }
-            let t: VirtualTime
-            switch run.options.timing {
-            case .lineRate: t = lastTime
-            case .original, .scale:
-                var scale = 1.0
-                if case .scale(let x) = run.options.timing { scale = x }
-                let deltaNs = previousTimestamp.map { f.timestampNanoseconds > $0 ? f.timestampNanoseconds - $0 : 0 } ?? 0
-                let ps = UInt64(min(Double(deltaNs) * 1000 / scale, Double(run.options.maximumGap.rawValue)))
-                t = lastTime + .picoseconds(ps)
-            }
-            previousTimestamp = f.timestampNanoseconds
-            lastTime = t
+            let t = clock.time(forTimestamp: f.timestampNanoseconds, lineRate: clock.lastTime)
             s.schedule(at: max(t, s.now), fireAction)
         }
 
         private func fire() {
             guard let f = pending else { return }
-            _ = f.bytes.withUnsafeBytes { run.wire.send($0, notBefore: lastTime) }
+            _ = f.bytes.withUnsafeBytes { run.wire.send($0, notBefore: clock.lastTime) }
             run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
             pending = nil
             next()
@@ -336,8 +327,8 @@ public final class LinuxReplayRun {
 
     /// Whether `frame` is the agent's milestone frame carrying `word` (EtherType 0x88B5).
     static func isMilestone(_ frame: [UInt8], _ word: String) -> Bool {
-        let w = Array(word.utf8)
-        return frame.count >= 14 + w.count && frame[12] == 0x88 && frame[13] == 0xB5 && Array(frame[14..<(14 + w.count)]) == w
+        let n = word.utf8.count
+        return frame.count >= 14 + n && frame[12] == 0x88 && frame[13] == 0xB5 && frame[14..<(14 + n)].elementsEqual(word.utf8)
     }
 
     /// A broadcast frame of the IEEE 802 local experimental EtherType 0x88B5 carrying "BOXLESS-END".

@@ -155,17 +155,13 @@ final class Injector {
     // Held strongly (the run does not hold the injector): per-frame accesses borrow them.
     let run: ReplayRun
     private let source: any FrameSource
-    private let timing: ReplayTiming
     private let direction: ReplayDirection
-    private let maximumGap: VirtualDuration
-    private let scale: Double
     private let scheduler: Scheduler
     private let wire: EthernetPort
     private var pending: ReplayFrame?
-    private var previousTimestamp: UInt64?
-    private var lastTime = VirtualTime.zero
+    private var clock: ReplayClock
     /// Gaps longer than the maximum that were shortened.
-    private(set) var gapsShortened = 0
+    var gapsShortened: Int { clock.gapsShortened }
     private(set) var done = false
     private(set) var error: Error?
     private var waitingForCompletion = false
@@ -176,16 +172,14 @@ final class Injector {
     init(run: ReplayRun) {
         self.run = run
         source = run.source
-        timing = run.options.timing
         direction = run.options.direction
-        maximumGap = run.options.maximumGap
-        if case .scale(let x) = timing { scale = x } else { scale = 1 }
+        clock = ReplayClock(timing: run.options.timing, maximumGap: run.options.maximumGap)
         scheduler = run.machine.machine.scheduler
         wire = run.wire
     }
 
     func start() throws {
-        lastTime = wire.nextStart
+        clock.lastTime = wire.nextStart
         run.client.onTransmitCompleted = { [unowned self] token, success in
             if !success { self.run.txCheck.failed(index: Int(token)) }
             if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
@@ -207,27 +201,10 @@ final class Injector {
         if run.taken % 4096 == 0 { run.progress?(run.taken) }
     }
 
-    /// When a frame captured at `timestampNanoseconds` goes out: the capture's gap since the
-    /// previous frame (scaled, and shortened to the maximum gap), after the previous frame's time;
-    /// never before it (captures are not always in time order, and time never goes back).
+    /// When a frame captured at `ts` goes out (``ReplayClock``); at line rate, RX frames follow
+    /// the wire and TX frames the previous frame.
     private func when(timestampNanoseconds ts: UInt64) -> VirtualTime {
-        let previous = previousTimestamp ?? ts
-        previousTimestamp = ts
-        var t: VirtualTime
-        switch timing {
-        case .lineRate:
-            t = direction == .rx ? wire.nextStart : lastTime
-        case .original, .scale:
-            let deltaNs = ts >= previous ? ts - previous : 0
-            let ps = scale == 1 ? (deltaNs < UInt64.max / 2000 ? deltaNs * 1000 : UInt64.max / 2)
-                                : UInt64(min(Double(deltaNs) * 1000 / scale, Double(UInt64.max / 4)))
-            var gap = VirtualDuration.picoseconds(ps)
-            if gap > maximumGap { gap = maximumGap; gapsShortened += 1 }
-            t = lastTime + gap
-        }
-        t = max(t, lastTime)
-        lastTime = t
-        return t
+        clock.time(forTimestamp: ts, lineRate: direction == .rx ? wire.nextStart : clock.lastTime)
     }
 
     /// How far ahead of the clock RX frames are handed to the wire in one event (they still start
