@@ -255,7 +255,7 @@ public final class AHCIController: PCIDeviceModel {
     /// Reports a strict-mode breach of `rule` with `detail`.
     func breach(_ rule: AHCIRule, _ detail: String) {
         guard function.strict else { return }
-        function.strictFinding(detail.isEmpty ? rule.summary : rule.summary + ": " + detail, reference: rule.reference)
+        function.strictFinding(rule, detail)
     }
 
     // MARK: register maps

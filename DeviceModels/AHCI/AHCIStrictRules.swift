@@ -1,6 +1,11 @@
+import BoxlessPlatform
+
 /// The AHCI rules strict mode checks (DESIGN.md, "Strict mode"): what real HBAs punish and lenient
 /// emulators forgive. Each finding's message starts with the rule's ``summary`` and cites its section.
-public enum AHCIRule: String, CaseIterable, Sendable {
+public enum AHCIRule: String, CaseIterable, StrictRule {
+    /// `ahci.` and the case name.
+    public var id: String { "ahci." + rawValue }
+
     /// GHC.AE clear while software uses AHCI registers.
     case aeNotSet
     /// PxCMD.ST set while PxCMD.CR is still set (the engine was not allowed to stop).

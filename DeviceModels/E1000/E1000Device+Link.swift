@@ -12,8 +12,7 @@ extension E1000Device {
     /// raises MDAC when I is set); a PHY address other than 1 completes with E set.
     func writeMDIC(_ value: UInt32) {
         if mdicBusy {
-            function.strictFinding("MDIC written (0x\(hexString(UInt64(value)))) while the previous MDI access is still in progress (MDIC.R = 0)",
-                                   reference: "8254x SDM §13.4.7 (MDIC.R), §8.6.2.4")
+            function.strictFinding(E1000Rule.mdicBusy, "MDIC = 0x\(hexString(UInt64(value)))")
             return
         }
         mdicBusy = true

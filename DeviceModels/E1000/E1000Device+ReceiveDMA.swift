@@ -68,7 +68,7 @@ extension E1000Device {
         setReg(.RCTL, value)
         let new = rctl
         if new.contains(.EN) && !old.contains(.EN) {
-            if kind == .i82540EM { checkEnableOrder(ringLength: reg(.RDLEN), unit: "RCTL.EN", rings: "RDBAL/RDBAH/RDLEN", reference: "8254x SDM §14.4 (receive initialization)") }
+            if kind == .i82540EM { checkEnableOrder(ringLength: reg(.RDLEN), rule: .receiverEnabledBeforeRing) }
             rxCacheCount = 0; rxCacheNext = 0
             rxHalted = false
             requestReceiveDrain()

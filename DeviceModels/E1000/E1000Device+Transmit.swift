@@ -76,7 +76,7 @@ extension E1000Device {
         checkTCTL(value)
         setReg(.TCTL, value)
         if tctl.contains(.EN) && !old.contains(.EN) {
-            checkEnableOrder(ringLength: reg(.TDLEN), unit: "TCTL.EN", rings: "TDBAL/TDBAH/TDLEN", reference: "8254x SDM §14.5 (transmit initialization)")
+            checkEnableOrder(ringLength: reg(.TDLEN), rule: .transmitterEnabledBeforeRing)
             txHalted = false
             requestTransmit()
         }
@@ -168,8 +168,7 @@ extension E1000Device {
             let length = Int(high & 0xFFFF)
             let cmd = E1000TxDescriptorLegacy.Command(rawValue: UInt8(truncatingIfNeeded: high >> 24))
             if length > E1000TxDescriptorLegacy.maximumLength {
-                function.strictFinding("legacy transmit descriptor \(h) has length \(length) > \(E1000TxDescriptorLegacy.maximumLength)",
-                                       reference: "8254x SDM §3.3.3, Table 3-9")
+                function.strictFinding(E1000Rule.legacyLengthTooLong, "descriptor \(h): \(length) > \(E1000TxDescriptorLegacy.maximumLength)")
             }
             if !txPacket.started { txPacket.started = true; txPacket.extended = false }
             cost = cost + appendTransmitData(low, length, index: h)
@@ -206,8 +205,7 @@ extension E1000Device {
                 }
                 reportStatus = cmd.contains(.RS); delayed = cmd.contains(.IDE)
             case .legacy, .reserved:
-                function.strictFinding("transmit descriptor \(h) has DEXT set with reserved DTYP \((dword2 & E1000TxDescriptorKind.dtypMask) >> E1000TxDescriptorKind.dtypShift)",
-                                       reference: "8254x SDM §3.3, Table 3-7")
+                function.strictFinding(E1000Rule.reservedDescriptorType, "descriptor \(h): DTYP \((dword2 & E1000TxDescriptorKind.dtypMask) >> E1000TxDescriptorKind.dtypShift)")
             }
         }
         if reportStatus {

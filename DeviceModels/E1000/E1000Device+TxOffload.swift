@@ -33,8 +33,7 @@ extension E1000Device {
     private func insertSum(_ p: UnsafeMutableRawPointer, _ length: Int, start: Int, end: Int, at: Int, what: String,
                            udp: Bool, extra: UInt32 = 0) {
         guard start < end, end <= length, at + 2 <= length else {
-            function.strictFinding("checksum offsets \(what) = \(start)/\(at)/\(end) do not fit the \(length)-byte packet",
-                                   reference: "8254x SDM §3.3.6 (TCP/IP context descriptor fields)")
+            function.strictFinding(E1000Rule.checksumOffsets, "\(what) = \(start)/\(at)/\(end), \(length)-byte packet")
             return
         }
         var v = ~InternetChecksum.sum(p + start, end - start, initial: extra)
@@ -51,55 +50,23 @@ extension E1000Device {
         guard c.tucmd & E1000TxContextDescriptor.Command.TSE.rawValue != 0, mss > 0, header > 0, header < total,
               c.ipcss + (ipv4 ? 20 : 40) <= header, c.tucss + (tcp ? 20 : 8) <= header, c.ipcso + 2 <= header,
               c.tucso + 2 <= header else {
-            function.strictFinding("TCP segmentation with an unusable context (TSE in context: \(c.tucmd & 4 != 0), HDRLEN \(header), MSS \(mss), packet \(total) bytes)",
-                                   reference: "8254x SDM §3.5, §3.3.6")
+            function.strictFinding(E1000Rule.tsoContext, "TSE in context: \(c.tucmd & 4 != 0), HDRLEN \(header), MSS \(mss), packet \(total) bytes")
             stats.add(E1000Statistics.Index.TSCTFC)
             return
         }
         if c.paylen != total - header {
-            function.strictFinding("TSO context PAYLEN \(c.paylen) differs from the \(total - header) payload bytes described",
-                                   reference: "8254x SDM §3.3.6 (PAYLEN)")
+            function.strictFinding(E1000Rule.tsoPayloadLength, "PAYLEN \(c.paylen), \(total - header) payload bytes")
         }
-        let segmentMax = header + mss
-        ensureSegmentCapacity(segmentMax + 4 + EthernetFrame.minimumBytes)
-        let src = txBuffer
-        let ipID = ipv4 ? NetworkOrder.load16(src, c.ipcss + 4) : 0
-        let sequence = tcp ? NetworkOrder.load32(src, c.tucss + 4) : 0
-        var offset = header, index: UInt16 = 0
-        while offset < total {
-            let chunk = min(mss, total - offset)
-            let length = header + chunk
-            let last = offset + chunk == total
-            let s = segment
-            s.copyMemory(from: src, byteCount: header)
-            (s + header).copyMemory(from: src + offset, byteCount: chunk)
-            if ipv4 {
-                NetworkOrder.store16(s, c.ipcss + 2, UInt16(truncatingIfNeeded: length - c.ipcss))
-                NetworkOrder.store16(s, c.ipcss + 4, ipID &+ index)
-            } else {
-                NetworkOrder.store16(s, c.ipcss + 4, UInt16(truncatingIfNeeded: length - c.ipcss - 40))
-            }
-            if tcp {
-                NetworkOrder.store32(s, c.tucss + 4, sequence &+ UInt32(truncatingIfNeeded: offset - header))
-                if !last {
-                    let flags = s.load(fromByteOffset: c.tucss + 13, as: UInt8.self) & ~0x09   // clear PSH, FIN
-                    s.storeBytes(of: flags, toByteOffset: c.tucss + 13, as: UInt8.self)
-                }
-            } else {
-                NetworkOrder.store16(s, c.tucss + 4, UInt16(truncatingIfNeeded: length - c.tucss))
-            }
-            if options.contains(.IXSM) && ipv4 {
-                s.storeBytes(of: UInt16(0), toByteOffset: c.ipcso, as: UInt16.self)
-                let end = c.ipcse == 0 ? header : c.ipcse + 1
-                insertSum(s, length, start: c.ipcss, end: end, at: c.ipcso, what: "IPCSS/IPCSO/IPCSE", udp: false)
-            }
-            if options.contains(.TXSM) {
-                insertSum(s, length, start: c.tucss, end: length, at: c.tucso, what: "TUCSS/TUCSO", udp: !tcp,
-                          extra: UInt32(length - c.tucss))
-            }
-            sendFrame(s, length)
-            offset += chunk
-            index &+= 1
+        let layout = TransmitOffloadLayout(
+            l3Offset: c.ipcss, ipv4ChecksumOffset: options.contains(.IXSM) && ipv4 ? c.ipcso : nil,
+            ipv4ChecksumEnd: c.ipcse == 0 ? header : c.ipcse + 1, l4Offset: c.tucss,
+            l4ChecksumOffset: options.contains(.TXSM) ? c.tucso : nil, ipv4: ipv4, tcp: tcp, seed: .pseudoHeaderWithoutLength)
+        do {
+            try segmenter.segment(txBuffer, length: total, header: header, mss: mss, layout: layout) { s, n in sendFrame(s, n) }
+        } catch {
+            function.strictFinding(E1000Rule.checksumOffsets, "TCP segmentation: \(error)")
+            stats.add(E1000Statistics.Index.TSCTFC)
+            return
         }
         stats.add(E1000Statistics.Index.TSCTC)
     }
@@ -118,20 +85,14 @@ extension E1000Device {
         let vle = txPacket.command & E1000TxDescriptorLegacy.Command.VLE.rawValue != 0
         let ifcs = txPacket.command & E1000TxDescriptorLegacy.Command.IFCS.rawValue != 0
         if vle && !ctrl.contains(.VME) {
-            function.strictFinding("transmit descriptor asks for VLAN insertion (VLE) while CTRL.VME is clear",
-                                   reference: "8254x SDM §3.3.3.1, Table 3-10 (VLE)")
+            function.strictFinding(E1000Rule.vlanWithoutVME)
         }
         let insertTag = vle && ctrl.contains(.VME) && n >= 12
         let pad = tctl.contains(.PSP) && n + (insertTag ? 4 : 0) < EthernetFrame.minimumBytes - 4
         if insertTag || pad {
-            // The frame is rebuilt in the upper half of `segment` (TSO segments live in the lower half).
-            let out: UnsafeMutableRawPointer
-            if p == segment {
-                out = segment + segmentCapacity / 2
-            } else {
-                ensureSegmentCapacity(n + 4 + EthernetFrame.minimumBytes)
-                out = segment + segmentCapacity / 2
-            }
+            // The frame is rebuilt in `segment` (TSO segments live in the segmenter's own buffer).
+            ensureSegmentCapacity(n + 4 + EthernetFrame.minimumBytes)
+            let out = segment + segmentCapacity / 2
             if insertTag {
                 out.copyMemory(from: p, byteCount: 12)
                 NetworkOrder.store16(out, 12, UInt16(truncatingIfNeeded: reg(.VET)))

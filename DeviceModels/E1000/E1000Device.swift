@@ -128,6 +128,8 @@ public final class E1000Device: NICModel, EthernetReceiver {
     @exclusivity(unchecked) var txBuffer: UnsafeMutableRawPointer
     @exclusivity(unchecked) var txBufferCapacity = 64 * 1024
     @exclusivity(unchecked) var segment: UnsafeMutableRawPointer
+    /// TCP segmentation (the NIC core's segmenter and its segment buffer).
+    @exclusivity(unchecked) var segmenter = TCPSegmenter()
     @exclusivity(unchecked) var segmentCapacity = 40 * 1024
     @exclusivity(unchecked) var txPacket = TxPacketState()
     @exclusivity(unchecked) var txContext = TxContext()
@@ -160,7 +162,7 @@ public final class E1000Device: NICModel, EthernetReceiver {
     deinit {
         fifo.deallocate()
         regs.deallocate()
-        rxCache.deallocate(); txCache.deallocate(); txBuffer.deallocate(); segment.deallocate()
+        rxCache.deallocate(); txCache.deallocate(); txBuffer.deallocate(); segment.deallocate(); segmenter.deallocate()
     }
 
     // MARK: PCIDeviceModel

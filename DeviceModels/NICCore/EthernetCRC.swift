@@ -31,7 +31,7 @@ public enum EthernetCRC {
     /// Realtek's MAR index is its top 6 bits (RTL8139C/RTL8169 datasheets, "Multicast"; the same
     /// `ether_crc` Linux's 8139too and r8169 program MAR with).
     @inlinable
-    public static func multicastHash(_ address: UnsafeRawPointer) -> UInt32 {
+    public static func multicastHash(at address: UnsafeRawPointer) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for i in 0..<6 {
             var b = address.load(fromByteOffset: i, as: UInt8.self)
@@ -45,9 +45,9 @@ public enum EthernetCRC {
         return crc
     }
 
-    /// ``multicastHash(_:)-(UnsafeRawPointer)`` of an address given as bytes.
+    /// ``multicastHash(at:)`` of an address given as bytes.
     public static func multicastHash(_ address: [UInt8]) -> UInt32 {
         precondition(address.count == 6, "an Ethernet address has six bytes")
-        return address.withUnsafeBytes { multicastHash($0.baseAddress!) }
+        return address.withUnsafeBytes { multicastHash(at: $0.baseAddress!) }
     }
 }

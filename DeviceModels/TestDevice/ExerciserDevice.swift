@@ -135,7 +135,7 @@ public final class ExerciserDevice: PCIDeviceModel {
         case ExerciserRegister.scratch: scratch = v
         case ExerciserRegister.control:
             if v & ~(ExerciserRegister.controlReset | ExerciserRegister.controlIRQEnable) != 0 {
-                function.strictFinding("CONTROL written with reserved bits 0x\(hexString(UInt64(v)))", reference: "exerciser §2.4")
+                function.strictFinding(ExerciserRule.controlReserved, "0x\(hexString(UInt64(v)))")
             }
             if v & ExerciserRegister.controlReset != 0 { startReset(); return }
             control = v & ExerciserRegister.controlIRQEnable
@@ -186,16 +186,16 @@ public final class ExerciserDevice: PCIDeviceModel {
 
     private func startDMA(toMemory: Bool) {
         guard ready else {
-            function.strictFinding("DMA_COMMAND.START written before STATUS.READY (reset still in progress)", reference: "exerciser §2.4")
+            function.strictFinding(ExerciserRule.startBeforeReady)
             return
         }
         guard !dmaBusy else {
-            function.strictFinding("DMA_COMMAND.START written while STATUS.DMA_BUSY is set", reference: "exerciser §2.6")
+            function.strictFinding(ExerciserRule.startWhileBusy)
             return
         }
         let len = Int(dmaLength), off = Int(dmaOffset)
         guard len > 0, len <= ExerciserRegister.sramSize, off >= 0, off + len <= ExerciserRegister.sramSize else {
-            function.strictFinding("DMA of \(len) bytes at SRAM offset \(off) does not fit the 4096-byte SRAM", reference: "exerciser §2.6")
+            function.strictFinding(ExerciserRule.dmaOutsideSRAM, "\(len) bytes at offset \(off)")
             dmaResult = 3
             raise(ExerciserRegister.causeDMAError)
             return
@@ -246,5 +246,26 @@ public final class ExerciserDevice: PCIDeviceModel {
     /// INTx is level: asserted while an enabled cause is pending (§2.5).
     private func updateINTx() {
         function.setINTx(control & ExerciserRegister.controlIRQEnable != 0 && isr & imr != 0)
+    }
+}
+
+/// The exerciser's strict-mode rules (its datasheet, DeviceModels/TestDevice/README.md).
+public enum ExerciserRule: String, CaseIterable, StrictRule {
+    case controlReserved, startBeforeReady, startWhileBusy, dmaOutsideSRAM
+    /// `exerciser.` and the case name.
+    public var id: String { "exerciser." + rawValue }
+    public var summary: String {
+        switch self {
+        case .controlReserved: return "CONTROL written with reserved bits set"
+        case .startBeforeReady: return "DMA_COMMAND.START written before STATUS.READY (reset still in progress)"
+        case .startWhileBusy: return "DMA_COMMAND.START written while STATUS.DMA_BUSY is set"
+        case .dmaOutsideSRAM: return "DMA does not fit the 4096-byte SRAM"
+        }
+    }
+    public var reference: String {
+        switch self {
+        case .controlReserved, .startBeforeReady: return "exerciser §2.4"
+        case .startWhileBusy, .dmaOutsideSRAM: return "exerciser §2.6"
+        }
     }
 }

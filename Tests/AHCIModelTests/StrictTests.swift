@@ -11,7 +11,7 @@ import Testing
         #expect(rig.strictFindings.isEmpty, "bring-up itself must be clean")
         breach(rig)
         rig.settle()
-        return rig.strictFindings.map { f in AHCIRule.allCases.first { f.message.hasPrefix($0.summary) && f.reference == $0.reference }?.rawValue ?? f.message }
+        return rig.strictFindings.map { f in AHCIRule.allCases.first { f.rule == $0.id }?.rawValue ?? f.message }
     }
 
     @Test func aCleanDriverFlowHasNoFindings() {

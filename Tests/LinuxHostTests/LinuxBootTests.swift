@@ -27,7 +27,7 @@ final class PortWrites: EventSink {
     }
 }
 
-@Suite("Linux host: the real Linux drivers bind to Boxless's models")
+@Suite("Linux host: the real Linux drivers bind to Boxless's models", .enabled(if: umlAvailable, Comment(rawValue: umlMissing)))
 struct LinuxBindTests {
     @Test("Linux's e1000 binds to the 82540EM (INTx) and the link comes up at 1000 Mb/s full duplex")
     func e1000() throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// UML's time-travel mode with the machine's scheduler as its calendar: runs with the real Linux
 /// drivers repeat, digest included.
-@Suite("Linux host: time travel makes runs repeat", .serialized)
+@Suite("Linux host: time travel makes runs repeat", .serialized, .enabled(if: umlAvailable, Comment(rawValue: umlMissing)))
 struct LinuxDeterminismTests {
     /// Replays repeat bit for bit: simulated time, event count, frames and the event log's digest
     /// (every register access, DMA address and payload, interrupt). Each case runs twice; the suite

@@ -2,7 +2,7 @@ import BoxlessRunner
 import Foundation
 import Testing
 
-@Suite("Linux host: ext4 on the AHCI model through Linux's ahci", .serialized)
+@Suite("Linux host: ext4 on the AHCI model through Linux's ahci", .serialized, .enabled(if: umlAvailable, Comment(rawValue: umlMissing)))
 struct LinuxDiskTests {
     func md5(_ path: String) throws -> String {
         let p = Process()

@@ -9,7 +9,7 @@ import Testing
 let linuxSample = ["afs.pcap", "pim-packet-assortment.pcap", "AoE_Linux.pcap", "vrrp.pcap", "eapon1.pcap",
                    "erspan-type-ii-3.pcap", "ipx.pcap", "mptcp-v0.pcap", "MSTP_Intra-Region_BPDUs.pcap"]
 
-@Suite("Linux host: replay through Linux's e1000 and e1000e", .serialized)
+@Suite("Linux host: replay through Linux's e1000 and e1000e", .serialized, .enabled(if: umlAvailable, Comment(rawValue: umlMissing)))
 struct LinuxReplayTests {
     @Test("RX: every frame is counted by the guest, in order, or dropped and counted by the device",
           arguments: ["e1000", "e1000e"])

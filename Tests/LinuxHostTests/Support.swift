@@ -25,3 +25,8 @@ func linuxReplay(_ trace: String, nic: String, direction: ReplayDirection = .rx,
     }
     return s
 }
+
+/// Whether the Linux host's guest (UML kernel, busybox, agent, seed library) is built; the suites
+/// skip with ``umlMissing`` when it is not, as the QEMU suites do without QEMU.
+let umlAvailable = (try? LinuxGuestFiles.locate()) != nil
+let umlMissing = "the Linux host's guest is not built (run `make linux`, or set BOXLESS_LINUX_DIR)"

@@ -18,7 +18,7 @@ public protocol EventSink: AnyObject {
 /// register: `bdf:u32 space:u8 bar:u8 off:u64 width:u8 value:u64`; DMA: `bdf:u32 addr:u64 len:u32
 /// status:u8 payload:u64` where `payload` is ``PayloadHash`` of the bytes moved (when payload
 /// digesting is on); interrupt: `bdf:u32 kind:u8 vector:u16 asserted:u8 outcome:u8`;
-/// finding: `bdf:u32 code message reference` (strings as `len:u32` + UTF-8); note: `source text`;
+/// finding: `bdf:u32 code message reference` (a strict rule's finding writes `code/rule-id` as its code) (strings as `len:u32` + UTF-8); note: `source text`;
 /// barrier: `bdf:u32 bar:u8`.
 /// `bdf` is `segment << 16 | requester ID`, or `0xFFFFFFFF` for none.
 public final class EventLog {
@@ -158,7 +158,7 @@ public final class EventLog {
         case let .interrupt(a, k, v, asserted, o):
             put(UInt8(7)); put(t.rawValue); put(a); put(k.rawValue); put(v); put(UInt8(asserted ? 1 : 0)); put(o.rawValue)
         case let .finding(f):
-            put(UInt8(8)); put(t.rawValue); put(f.device); put(f.code.rawValue); put(f.message); put(f.reference ?? "")
+            put(UInt8(8)); put(t.rawValue); put(f.device); put(f.rule.map { f.code.rawValue + "/" + $0 } ?? f.code.rawValue); put(f.message); put(f.reference ?? "")
         case let .note(src, text):
             put(UInt8(9)); put(t.rawValue); put(src); put(text)
         case let .barrier(a, bar):

@@ -20,7 +20,7 @@ extension EventRecord {
             o += "\"ev\":\"irq\",\"dev\":\"\(a)\",\"kind\":\"\(k)\",\"vector\":\(v),\"asserted\":\(asserted),\"outcome\":\"\(out)\""
         case let .finding(f):
             o += "\"ev\":\"finding\",\"dev\":" + (f.device.map { "\"\($0)\"" } ?? "null")
-                + ",\"code\":\"\(f.code)\",\"message\":\(jsonString(f.message)),\"ref\":"
+                + ",\"code\":\"\(f.code)\"" + (f.rule.map { ",\"rule\":\"\($0)\"" } ?? "") + ",\"message\":\(jsonString(f.message)),\"ref\":"
                 + (f.reference.map(jsonString) ?? "null")
         case let .barrier(a, bar):
             o += "\"ev\":\"barrier\",\"dev\":\"\(a)\",\"bar\":\(bar)"

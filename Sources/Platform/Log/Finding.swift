@@ -55,17 +55,23 @@ public struct Finding: Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The datasheet or specification section that states the rule, if any.
     public var reference: String?
+    /// The typed strict rule broken (``StrictRule/id``), for strict-mode findings.
+    public var rule: String?
 
     /// Creates a finding.
-    public init(time: VirtualTime, device: PCIAddress?, code: FindingCode, message: String, reference: String? = nil) {
+    public init(time: VirtualTime, device: PCIAddress?, code: FindingCode, message: String, reference: String? = nil,
+                rule: String? = nil) {
         self.time = time; self.device = device; self.code = code; self.message = message; self.reference = reference
+        self.rule = rule
     }
 
     /// One line: `t=…ns 0000:00:03.0 dma.unmapped: … [PCIe Base 6.0 §2.2]`.
     public var description: String {
         var s = "t=\(time) "
         if let d = device { s += "\(d) " }
-        s += "\(code): \(message)"
+        s += "\(code)"
+        if let r = rule { s += " [\(r)]" }
+        s += ": \(message)"
         if let r = reference { s += " [\(r)]" }
         return s
     }

@@ -22,13 +22,6 @@ extension PCIFunction {
     /// Whether the machine runs device models in strict mode.
     public var strict: Bool { machine.configuration.strict }
 
-    /// Reports a strict-mode breach (only when strict mode is on): `rule` says what the driver did,
-    /// `reference` the datasheet section that forbids it.
-    public func strictFinding(_ rule: String, reference: String) {
-        guard strict else { return }
-        machine.log.finding(address, .strict, rule, reference: reference)
-    }
-
     /// Reports a finding about this function.
     public func finding(_ code: FindingCode, _ message: String, reference: String? = nil) {
         machine.log.finding(address, code, message, reference: reference)
