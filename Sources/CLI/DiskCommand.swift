@@ -64,7 +64,7 @@ struct Disk: ParsableCommand {
             case "qemu": s = try QEMUDiskRun.run(o, progress: bar.update)
             case "linux":
                 let files: LinuxGuestFiles
-                do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.badOption(error.description) }
+                do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.hostFailed(error.description) }
                 s = try LinuxDiskRun.run(o, files: files, timeTravel: !freeRunning)
                 if let k = kernelLog {
                     guard FileManager.default.createFile(atPath: k, contents: Data(((s.kernel_log ?? []).joined(separator: "\n") + "\n").utf8)) else {

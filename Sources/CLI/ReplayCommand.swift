@@ -54,7 +54,7 @@ struct Replay: ParsableCommand {
                 s = try QEMUReplayRun(o, progress: progress.update).run()
             } else if host == "linux" {
                 let files: LinuxGuestFiles
-                do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.badOption(error.description) }
+                do { files = try LinuxGuestFiles.locate() } catch { throw RunnerError.hostFailed(error.description) }
                 s = try LinuxReplayRun(o, files: files, timeTravel: !freeRunning, progress: progress.update).run()
                 if let k = kernelLog {
                     guard FileManager.default.createFile(atPath: k, contents: Data(((s.kernel_log ?? []).joined(separator: "\n") + "\n").utf8)) else {

@@ -27,6 +27,22 @@ public struct MachineSpec: Sendable {
     }
 }
 
+extension MachineSpec {
+    /// The models of the slots, from the catalog (or `make`, which may supply a configured model for
+    /// a slot), checked: every model known, every slot 0–31 and used once. Every host builds its
+    /// machine from this.
+    public func models(make: ((Slot) -> (any PCIDeviceModel)?)? = nil) throws(MachineError) -> [(slot: Slot, model: any PCIDeviceModel, entry: CatalogEntry)] {
+        var used = Set<UInt8>()
+        var out: [(slot: Slot, model: any PCIDeviceModel, entry: CatalogEntry)] = []
+        for s in slots {
+            guard let e = DeviceCatalog.entry(named: s.model) else { throw .unknownModel(s.model) }
+            guard s.device < 32, used.insert(s.device).inserted else { throw .badSlot("slot \(s.device) is taken or out of range 0–31") }
+            out.append((s, make?(s) ?? e.makeModel(), e))
+        }
+        return out
+    }
+}
+
 /// Why a machine could not be built.
 public enum MachineError: Error, CustomStringConvertible, Equatable {
     /// No such model.
@@ -64,12 +80,9 @@ public final class BoxlessMachine {
         machine.faults = faults
         host = EmulatorHost(machine: machine)
         host.driverParameters = spec.driverParameters
-        var used = Set<UInt8>()
         var drivers: [String] = []
-        for s in spec.slots {
-            guard let e = DeviceCatalog.entry(named: s.model) else { throw .unknownModel(s.model) }
-            guard s.device < 32, used.insert(s.device).inserted else { throw .badSlot("slot \(s.device) is taken or out of range 0–31") }
-            machine.plug(make?(s) ?? e.makeModel(), at: PCIAddress(device: s.device))
+        for (s, model, e) in try spec.models(make: make) {
+            machine.plug(model, at: PCIAddress(device: s.device))
             if !drivers.contains(e.driver.name) { drivers.append(e.driver.name); host.register(e.driver) }
         }
     }

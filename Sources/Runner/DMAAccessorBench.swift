@@ -7,7 +7,7 @@ public enum DMAAccessorBench {
     public static func run(rounds: Int) throws -> (Double, Int) {
         let m = try BoxlessMachine(MachineSpec(slots: [.init(model: "exerciser", device: 3)]))
         try m.start()
-        guard let d = m.driver(ExerciserDriver.self) else { throw RunnerError.badOption("exerciser driver did not bind") }
+        guard let d = m.driver(ExerciserDriver.self) else { throw RunnerError.probeFailed("exerciser driver did not bind") }
         let start = ContinuousClock.now   // wall time: the measurement itself
         let sum = m.host.onCPU { d.dmaSweep(rounds: rounds) }
         let wall = ContinuousClock.now - start

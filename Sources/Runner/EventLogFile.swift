@@ -40,18 +40,21 @@ public final class EventLogFile: EventSink {
 
 /// Errors of the runner that concern the user's files and options.
 public enum RunnerError: Error, CustomStringConvertible, Equatable {
-    /// A file could not be written.
+    /// A file could not be written (path, why).
     case cannotWrite(String, String)
-    /// A file could not be read.
+    /// A file could not be read, or is not what it must be (path, why).
     case cannotRead(String, String)
-    /// An option is invalid.
+    /// An option or a combination of options is invalid.
     case badOption(String)
+    /// The driver did not bind, or its interface or device did not come up.
+    case probeFailed(String)
+    /// A host (QEMU, the Linux guest) failed or could not be started.
+    case hostFailed(String)
     /// One line.
     public var description: String {
         switch self {
-        case let .cannotWrite(p, m): return "\(p): \(m)"
-        case let .cannotRead(p, m): return "\(p): \(m)"
-        case let .badOption(m): return m
+        case let .cannotWrite(p, m), let .cannotRead(p, m): return m.hasPrefix(p + ":") ? m : "\(p): \(m)"
+        case let .badOption(m), let .probeFailed(m), let .hostFailed(m): return m
         }
     }
 }

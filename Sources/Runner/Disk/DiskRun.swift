@@ -140,7 +140,7 @@ public final class DiskMachine {
             self.medium = medium; base = medium; file = nil; overlay = nil; baseIsLive = true
         } else if let path = o.image {
             let f: FileBackend
-            do { f = try FileBackend(path: path, writable: o.writable) } catch { throw RunnerError.badOption(error.description) }
+            do { f = try FileBackend(path: path, writable: o.writable) } catch { throw RunnerError.cannotRead(path, error.description) }
             if let size = o.size, size != f.byteCount {
                 throw RunnerError.badOption("\(path): the image is \(f.byteCount) bytes but --size asks for \(size) bytes (leave --size out to use the image's size)")
             }
@@ -170,7 +170,7 @@ public final class DiskMachine {
         guard let d = machine.host.bound.first?.instance as? any BlockDevice else {
             eventFile?.close()
             let why = machine.host.probeFailures.first.map { "\($0.driverName) probe failed: \($0.error)" } ?? "no driver bound"
-            throw RunnerError.badOption("ahci: \(why)")
+            throw RunnerError.probeFailed("ahci: \(why)")
         }
         device = d
     }

@@ -48,6 +48,7 @@ public enum LinuxDiskRun {
     /// Runs the job. `files` locates the guest kernel. With `timeTravel` (the default) the guest runs
     /// on the machine's simulated clock and the run repeats, digest included.
     public static func run(_ o: DiskOptions, files: LinuxGuestFiles, timeTravel: Bool = true) throws -> DiskSummary {
+        _ = try LinuxSession.entry(o.controller, nic: false)
         guard o.controller == "ahci" else { throw RunnerError.badOption("--controller \(o.controller) is not available (controllers: ahci)") }
         let profile = try o.diskProfile()
         let wallStart = ContinuousClock.now
@@ -57,29 +58,29 @@ public enum LinuxDiskRun {
         if let p = o.image { imagePath = p } else {
             let p = NSTemporaryDirectory() + "boxless-linux-disk-\(getpid())-\(o.seed).img"
             do { try Ext4Image.make(at: p, sizeMiB: Int((o.size ?? DiskOptions.defaultSize) >> 20), seed: o.seed) } catch {
-                throw RunnerError.badOption("cannot make the ext4 image: \(error)")
+                throw RunnerError.hostFailed("cannot make the ext4 image: \(error)")
             }
             madeImage = p
             imagePath = p
         }
         let expected: [String: String]
         do { expected = try Ext4Image.checksums(of: imagePath) } catch {
-            throw RunnerError.badOption("\(imagePath): not an ext4 image e2fsprogs can read (\(error))")
+            throw RunnerError.cannotRead(imagePath, "not an ext4 image e2fsprogs can read (\(error))")
         }
         let file: FileBackend
-        do { file = try FileBackend(path: imagePath, writable: o.writable) } catch { throw RunnerError.badOption(error.description) }
+        do { file = try FileBackend(path: imagePath, writable: o.writable) } catch { throw RunnerError.cannotRead(imagePath, error.description) }
         let medium: any BlockBackend = o.writable ? file : OverlayBackend(base: file)
         let controller = AHCIController(ports: [SATADisk(backend: medium, profile: profile)])
         let session: LinuxSession
-        do { session = try LinuxSession(models: [controller], seed: o.seed, strict: o.strict, timeTravel: timeTravel, files: files) } catch {
-            throw RunnerError.badOption("Linux host: \(error.description)")
-        }
+        let spec = MachineSpec(slots: [.init(model: o.controller, device: 1)], seed: o.seed, strict: o.strict)
+        do { session = try LinuxSession(spec: spec, make: { _ in controller }, timeTravel: timeTravel, files: files) }
+        catch let e as LinuxHostError { throw RunnerError.hostFailed("Linux host: \(e.description)") }
         defer { session.close() }
         var failures: [String] = []
         do {
             try session.boot(LinuxGuestImage(script: LinuxJobScripts.reportPCI + script))
             if try !session.waitForDone(timeoutSeconds: 120) { failures.append("the guest did not finish its script within 120 s") }
-        } catch { throw RunnerError.badOption("Linux host: \(error.description)") }
+        } catch { throw RunnerError.hostFailed("Linux host: \(error.description)") }
         session.close()
 
         failures += session.reports("ERROR").map { "guest: \($0)" }

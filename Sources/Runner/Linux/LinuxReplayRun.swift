@@ -1,7 +1,8 @@
 import BoxlessPlatform
-import E1000Model
 import Foundation
 import LinuxHost
+import NativeDriverKit
+import NICCore
 import PacketCapture
 
 /// `boxless replay --host linux`: the trace goes onto the wire of a Boxless NIC model, and the NIC is
@@ -17,20 +18,19 @@ import PacketCapture
 /// as dropped by the device); such runs are not deterministic, though the frame sequence is.
 public final class LinuxReplayRun {
     let options: ReplayOptions
-    let source: any FrameSource
+    let feed: ReplayFeed
     /// The guest session (its settings may be changed before ``run()``).
     public let session: LinuxSession
-    let model: E1000Device
+    let model: any NICModel
+    /// The Linux drivers that should bind the model (its catalog entry).
+    let linuxDrivers: [String]
     let wire: EthernetPort
     private let collector = WireCollector()
     fileprivate var rxCheck = GuestReceiveCheck()
     private var txCheck = TransmitCheck()
-    private var taken = 0, paddedTruncated = 0, runts = 0
     private var failures: [String] = []
     private var txFrames: [ReplayFrame] = []
-    private let progress: ((Int) -> Void)?
-    private var rxCapture: PcapWriter?
-    private var txCapture: PcapWriter?
+    private let captures: ReplayCaptures
     private var stackCheck = GuestStackCheck()
     /// Index in the collected wire frames where the guest's stack traffic starts (TX).
     private var stackStart: Int?
@@ -47,32 +47,21 @@ public final class LinuxReplayRun {
     private var readyFrameSeen: (() -> Void)?
     private var eventFile: EventLogFile?
 
-    /// The counters of frames the model did not store (same names as the emulator host's driver reports).
-    static let dropCounters = ["MPC", "ROC", "RUC", "RFC", "RJC", "CRCERRS", "ALGNERRC", "RXERRC"]
-
     /// Prepares the guest (it boots in ``run()``). Only the NIC models with a Linux driver in the
     /// guest kernel are accepted.
     public init(_ o: ReplayOptions, files: LinuxGuestFiles, source: (any FrameSource)? = nil, timeTravel: Bool = true,
                 progress: ((Int) -> Void)? = nil) throws {
         options = o
         self.timeTravel = timeTravel
-        self.progress = progress
-        let chip: E1000Device.Chip
-        switch o.nic {
-        case "e1000": chip = .i82540EM
-        case "e1000e": chip = .i82574L
-        default:
-            throw RunnerError.badOption("--nic \(o.nic) is not available on the Linux host (Linux host NICs: e1000, e1000e)")
-        }
-        self.source = try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated)
-        do {
-            if let p = o.captureRX { rxCapture = try PcapWriter(path: p) }
-            if let p = o.captureTX { txCapture = try PcapWriter(path: p) }
-        } catch { throw RunnerError.cannotWrite(error.file ?? "capture", error.description) }
-        model = E1000Device(chip: chip)
-        do { session = try LinuxSession(models: [model], seed: o.seed, strict: o.strict, timeTravel: timeTravel, files: files) } catch {
-            throw RunnerError.badOption("Linux host: \(error.description)")
-        }
+        let entry = try LinuxSession.entry(o.nic, nic: true)
+        guard let nicModel = entry.makeModel() as? any NICModel else { throw RunnerError.badOption("--nic \(o.nic) is not a network device") }
+        feed = ReplayFeed(source: try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated), progress: progress)
+        captures = try ReplayCaptures(o)
+        model = nicModel
+        linuxDrivers = entry.linuxDrivers
+        let spec = MachineSpec(slots: [.init(model: o.nic, device: 1)], seed: o.seed, strict: o.strict)
+        do { session = try LinuxSession(spec: spec, make: { _ in nicModel }, timeTravel: timeTravel, files: files) }
+        catch let e as LinuxHostError { throw RunnerError.hostFailed("Linux host: \(e.description)") }
         if let p = o.eventLog { eventFile = try EventLogFile(path: p); session.machine.log.sink = eventFile }
         wire = EthernetPort(name: "wire", machine: session.machine)
         EthernetPort.connect(model.port, wire)
@@ -116,7 +105,7 @@ public final class LinuxReplayRun {
         case .rx:
             script += "boxless-agent rx $IF\(timeTravel ? " batch" : "") > /dev/tty1\n"
         case .tx:
-            do { while let f = try readNext() { txFrames.append(f) } } catch { sourceError = error }
+            do { while let f = try feed.next() { txFrames.append(f) } } catch { sourceError = error }
             var blob: [UInt8] = []
             for f in txFrames {
                 withUnsafeBytes(of: UInt32(f.bytes.count).littleEndian) { blob.append(contentsOf: $0) }
@@ -154,25 +143,15 @@ public final class LinuxReplayRun {
             if try !session.waitForDone(timeoutSeconds: 30) { failures.append("the guest did not finish its script") }
         } catch let e as LinuxHostError {
             session.close()
-            throw RunnerError.badOption("Linux host: \(e.description)")
+            throw RunnerError.hostFailed("Linux host: \(e.description)")
         }
         session.close()
         eventFile?.close()
         rxCheck.finish()
         txCheck.finish()
-        try? rxCapture?.close()
-        try? txCapture?.close()
         if let e = sourceError { throw e }
+        try captures.close()
         return summary(wall: ContinuousClock.now - wallStart)
-    }
-
-    fileprivate func readNext() throws -> ReplayFrame? {
-        guard let f = try source.next() else { return nil }
-        taken += 1
-        if f.paddedTruncated { paddedTruncated += 1 }
-        if f.paddedRunt { runts += 1 }
-        if taken % 1024 == 0 { progress?(taken) }
-        return f
     }
 
     /// Waits for the agent's READY (or an ERROR).
@@ -185,45 +164,28 @@ public final class LinuxReplayRun {
         return true
     }
 
-    private var deviceDrops: Int {
-        let c = model.counters
-        return Self.dropCounters.reduce(0) { sum, name in sum + Int(c.first { $0.name == name }?.value ?? 0) }
-            + Int(model.framesIgnoredWhileDisabled)
-    }
-
-    /// RX: trace → wire → model → Linux driver → packet socket → agent, at most ``window`` on their way.
+    /// RX: trace → wire → model → Linux driver → packet socket → agent, paced by the shared
+    /// ``WindowedInjector`` (free-running guest: the wall clock is its clock).
     private func replayReceive() throws -> Error? {
         guard try waitForAgent("READY") else { return nil }
-        var pending: ReplayFrame?
+        let wire = self.wire, session = self.session, model = self.model
+        var injector = WindowedInjector(window: window, quiet: .milliseconds(20), stallLimit: .seconds(stallSeconds))
+        let start = ContinuousClock.now
+        let host = WindowedInjector.Host(
+            send: { bytes in _ = bytes.withUnsafeBytes { wire.send($0) }; return true },
+            advance: { [unowned self] in
+                try session.host.pollOnce(maxWaitNanoseconds: 2_000_000)
+                self.consumeReports()
+            },
+            now: { ContinuousClock.now - start },
+            deviceDrops: { Int(clamping: model.droppedTotal) },
+            stopped: { session.host.guest?.isRunning == true ? nil : "the guest stopped during the replay" },
+            stallReport: { " (reported by the guest)" })
         var sourceError: Error?
-        func next() { do { pending = try readNext() } catch { sourceError = error; pending = nil } }
-        next()
-        var excused = 0
-        var lastDone = -1, lastProgress = ContinuousClock.now
-        while true {
-            let done = rxCheck.delivered + rxCheck.missing + excused
-            while let f = pending, rxCheck.sent - done < window {
-                _ = f.bytes.withUnsafeBytes { wire.send($0) }
-                rxCheck.sentFrame(index: f.index, bytes: f.bytes)
-                if ProcessInfo.processInfo.environment["BOXLESS_DEBUG"] != nil { print("sent \(f.index) \(f.bytes.count) \(String(GuestReceiveCheck.fingerprint(f.bytes), radix: 16))") }
-                next()
-            }
-            if pending == nil && rxCheck.sent <= done { break }
-            try session.host.pollOnce(maxWaitNanoseconds: 2_000_000)
-            consumeReports()
-            let d = rxCheck.delivered + rxCheck.missing
-            if d != lastDone { lastDone = d; lastProgress = .now; continue }
-            if ContinuousClock.now - lastProgress > .milliseconds(20) {
-                let e = max(0, deviceDrops - rxCheck.missing)
-                if e != excused { excused = e; lastProgress = .now; continue }
-            }
-            if ContinuousClock.now - lastProgress > .seconds(stallSeconds) {
-                failures.append("no frame reported by the guest for \(Int(stallSeconds)) s with \(rxCheck.sent - done) on their way")
-                while pending != nil { next() }
-                break
-            }
-            guard session.host.guest?.isRunning == true else { failures.append("the guest stopped during the replay"); break }
-        }
+        do {
+            failures += try injector.run(feed: feed, host: host, tally: { [unowned self] in self.rxCheck },
+                                         sent: { [unowned self] f in self.rxCheck.sentFrame(index: f.index, bytes: f.bytes) })
+        } catch let e as LinuxHostError { throw e } catch { sourceError = error }
         // The end marker: the agent stops at it and reports its own drops.
         let marker = Self.endMarker
         var end: String?
@@ -253,8 +215,23 @@ public final class LinuxReplayRun {
     /// times; after the last frame (and 50 ms) the end marker follows. Nothing depends on when the
     /// guest's reports reach this process, so the run repeats.
     private func replayReceiveScheduled() throws -> Error? {
-        let injector = ScheduledInjector(run: self)
-        readyFrameSeen = { [unowned injector] in injector.start() }
+        let injector = Injector(target: self)
+        var markerSentAt: VirtualTime?
+        var started = false
+        var startError: Error?
+        let machine = session.machine, wire = self.wire
+        injector.finished = {
+            // After the last frame has crossed (and 50 ms), the end marker.
+            machine.scheduler.schedule(at: max(machine.now, wire.busyUntil) + .milliseconds(50)) {
+                _ = Self.endMarker.withUnsafeBytes { wire.send($0) }
+                markerSentAt = machine.now
+            }
+        }
+        readyFrameSeen = {
+            guard !started else { return }
+            started = true
+            do { try injector.start(notBefore: machine.now + .milliseconds(1)) } catch { startError = error }
+        }
         guard try waitForAgent("READY") else { return nil }
         var end: String?
         let deadline = ContinuousClock.now + .seconds(bootSeconds + 600)
@@ -263,66 +240,19 @@ public final class LinuxReplayRun {
             end = try session.waitFor(timeoutSeconds: 1) { $0.hasPrefix("END ") }
             consumeReports()
             guard session.host.guest?.isRunning == true else { break }
-            if !injector.started && ContinuousClock.now > readyDeadline { break }
+            if !started && ContinuousClock.now > readyDeadline { break }
             // The guest's time runs on while it idles: a guest that has not reported 30 s (of its
             // time) after the marker is stuck, however fast its clock runs.
-            if let m = injector.markerSentAt, session.machine.now > m + Self.reportGrace { break }
+            if let m = markerSentAt, session.machine.now > m + Self.reportGrace { break }
         }
         consumeReports()
-        var why = injector.started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire"
-        if let m = injector.markerSentAt, end == nil {
+        var why = started ? "the guest agent never saw the end-of-replay marker" : "the agent's ready frame never reached the wire"
+        if let m = markerSentAt, end == nil {
             why = "the guest agent did not report within \(Self.reportGrace.rawValue / 1_000_000_000_000) s of guest time after the end-of-replay marker"
                 + " (at \(m.nanoseconds / 1_000_000) ms)"
         }
         checkEnd(end, why: why)
-        return injector.error
-    }
-
-    /// Sends the trace's frames at their times (scheduled on the machine's clock), then the end marker.
-    final class ScheduledInjector {
-        unowned let run: LinuxReplayRun
-        private(set) var started = false
-        private(set) var error: Error?
-        /// When the end marker went onto the wire.
-        private(set) var markerSentAt: VirtualTime?
-        private var clock: ReplayClock
-        private lazy var fireAction: () -> Void = { [unowned self] in self.fire() }
-        private var pending: ReplayFrame?
-
-        init(run: LinuxReplayRun) {
-            self.run = run
-            clock = ReplayClock(timing: run.options.timing, maximumGap: run.options.maximumGap)
-        }
-
-        func start() {
-            guard !started else { return }
-            started = true
-            clock.lastTime = run.session.machine.now + .milliseconds(1)
-            next()
-        }
-
-        private func next() {
-            do { pending = try run.readNext() } catch { self.error = error; pending = nil }
-            let s = run.session.machine.scheduler
-            guard let f = pending else {
-                let marker = LinuxReplayRun.endMarker
-                s.schedule(at: max(clock.lastTime, run.wire.nextStart) + .milliseconds(50)) { [unowned self] in
-                    _ = marker.withUnsafeBytes { self.run.wire.send($0) }
-                    self.markerSentAt = self.run.session.machine.now
-                }
-                return
-            }
-            let t = clock.time(forTimestamp: f.timestampNanoseconds, lineRate: clock.lastTime)
-            s.schedule(at: max(t, s.now), fireAction)
-        }
-
-        private func fire() {
-            guard let f = pending else { return }
-            _ = f.bytes.withUnsafeBytes { run.wire.send($0, notBefore: clock.lastTime) }
-            run.rxCheck.sentFrame(index: f.index, bytes: f.bytes)
-            pending = nil
-            next()
-        }
+        return startError ?? injector.error
     }
 
     /// Whether `frame` is the agent's milestone frame carrying `word` (EtherType 0x88B5).
@@ -345,8 +275,8 @@ public final class LinuxReplayRun {
             let p = l.split(separator: " ")
             if ProcessInfo.processInfo.environment["BOXLESS_DEBUG"] != nil { print("agent: \(l)") }
             if p.count == 3, p[0] == "RX", let n = Int(p[1]), let h = UInt64(p[2], radix: 16) {
-                if let bytes = rxCheck.reported(length: n, hash: h) {
-                    try? rxCapture?.write(timestampNanoseconds: elapsedNanoseconds, bytes: bytes)
+                if let bytes = rxCheck.reported(length: n, hash: h), captures.capturesRX {
+                    bytes.withUnsafeBytes { captures.received($0, at: elapsedNanoseconds) }
                 }
             } else {
                 rest.append(l)
@@ -378,7 +308,7 @@ public final class LinuxReplayRun {
         for i in ok { txCheck.accepted(index: txFrames[i].index, bytes: txFrames[i].bytes) }
         stackCheck.nicMAC = session.reports("MAC").first.flatMap(Self.parseMAC)
         for (k, (t, f)) in collector.frames.enumerated() {
-            try? txCapture?.write(timestampNanoseconds: t.nanoseconds, bytes: f)
+            f.withUnsafeBytes { captures.transmitted($0, at: t.nanoseconds) }
             if k < stackStart ?? collector.frames.count { f.withUnsafeBytes { txCheck.wireFrame($0) } } else { stackCheck.wireFrame(f) }
         }
     }
@@ -402,48 +332,32 @@ public final class LinuxReplayRun {
     }
 
     private func summary(wall: Duration) -> ReplaySummary {
-        let rx = options.direction == .rx
         var f = failures
-        let drops = UInt64(deviceDrops)
-        let c = model.counters
-        let reasons: [ReplaySummary.Reason] = Self.dropCounters.map { n in .init(counter: n, count: c.first { $0.name == n }?.value ?? 0) }
-        var unaccounted = 0, delivered = 0, mismatched = 0, firstMismatch: ReplaySummary.Mismatch?
-        if rx {
-            delivered = rxCheck.delivered
-            mismatched = rxCheck.mismatched
-            unaccounted = max(0, rxCheck.missing - Int(drops))
-            if UInt64(rxCheck.missing) != drops {
-                f.append("\(rxCheck.missing) frames missing but the device counted \(drops) drops"
-                         + (rxCheck.missingSample.isEmpty ? "" : " (first missing packets: \(rxCheck.missingSample.prefix(8).map(String.init).joined(separator: ", ")))"))
-            }
-            firstMismatch = rxCheck.firstMismatch.map { .init(packet: $0, offset: -1) }
-        } else {
-            delivered = txCheck.onWire
-            mismatched = txCheck.mismatched
-            unaccounted = txCheck.lost
-            if txCheck.lost > 0 { f.append("\(txCheck.lost) frames the guest sent never reached the wire") }
-            firstMismatch = txCheck.firstMismatch.map { .init(packet: $0.index, offset: $0.offset) }
-        }
-        if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
         let stack = guestStackSummary()
         if let p = stack?.problems, !p.isEmpty { f.append("guest stack traffic: \(p.count) problems (first: \(p[0]))") }
         if doneSnapshot == nil { f.append("the agent's done frame never reached the wire") }
         let problems = session.kernelProblems
         if !problems.isEmpty { f.append("guest kernel log: \(problems.count) problems (first: \(problems[0]))") }
-        let driver = session.reports("IFACE").first?.split(separator: " ").last.map { "linux " + $0 } ?? "linux (none bound)"
-        var s = ReplaySummary(
-            host: "linux", device: model.name, driver: driver, direction: options.direction.rawValue, trace: source.name,
-            seed: options.seed, timing: timeTravel ? options.timing.description + " (UML time travel)" : LinuxReplayRun.nondeterministic,
-            packets_in: taken, delivered: delivered,
-            dropped: .init(total: rx ? drops : UInt64(txCheck.failed),
-                           reasons: rx ? reasons : [.init(counter: "tx-refused-by-guest", count: UInt64(txCheck.failed))]),
-            mismatched: mismatched, unaccounted: unaccounted, failed: txCheck.failed,
-            truncated_padded: paddedTruncated, truncated_skipped: source.skippedTruncated, runts_padded: runts,
-            first_mismatch: firstMismatch, virtual_ns: doneSnapshot?.virtualNs ?? elapsedNanoseconds, wall_ns: DiskRun.nanoseconds(wall),
+        let bound = session.reports("IFACE").first?.split(separator: " ").last.map(String.init)
+        if let bound, !linuxDrivers.contains(bound) {
+            f.append("Linux bound \(bound) to the \(options.nic) model, not \(linuxDrivers.joined(separator: " or "))")
+        }
+        // The device's own counters (the guest's driver reports to Linux, not to us).
+        var reasons = model.drops.map { ReplaySummary.Reason(counter: $0.counter, count: $0.count) }
+        if model.framesIgnoredWhileDisabled > 0 {
+            reasons.append(.init(counter: "ignored-while-disabled", count: model.framesIgnoredWhileDisabled))
+        }
+        let report = ReplayHostReport(
+            host: "linux", device: model.name, driver: bound.map { "linux " + $0 } ?? "linux (none bound)",
+            timing: timeTravel ? options.timing.description + " (UML time travel)" : LinuxReplayRun.nondeterministic,
+            virtualNanoseconds: doneSnapshot?.virtualNs ?? elapsedNanoseconds,
             events: doneSnapshot?.events ?? session.machine.log.count,
             digest: timeTravel ? (doneSnapshot?.digest ?? session.machine.log.digest) : "nondeterministic",
-            findings: session.findings, driver_warnings: problems,
-            passed: f.isEmpty, failures: f)
+            findings: session.findings, driverWarnings: problems, failures: f, dropReasons: reasons,
+            txFailedName: "tx-refused-by-guest")
+        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, deviceDrops: model.droppedTotal)
+        var s = ReplaySummary(options: options, feed: feed, verdict: verdict, txFailed: txCheck.failed, report: report,
+                              wallNanoseconds: DiskRun.nanoseconds(wall))
         s.kernel_log = session.kernelLog
         s.guest_stack = stack
         return s
@@ -464,4 +378,9 @@ final class WireCollector: EthernetReceiver {
         if onFrame?(bytes) ?? true { frames.append((clock?() ?? .zero, bytes)) }
     }
     func carrierChanged(_ up: Bool) {}
+}
+
+extension LinuxReplayRun: ReplayTarget {
+    var scheduler: Scheduler { session.machine.scheduler }
+    func frameSent(index: Int, bytes: UnsafeRawBufferPointer) { rxCheck.sentFrame(index: index, bytes: Array(bytes)) }
 }

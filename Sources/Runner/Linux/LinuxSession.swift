@@ -20,9 +20,29 @@ public final class LinuxSession {
     private let seed: UInt64
     private var closed = false
 
-    /// Builds a machine with `models` in slots 1, 2, … and a host for it.
+    /// The catalog entry `name` if the guest kernel has a driver for it (``CatalogEntry/linuxDrivers``),
+    /// or the one-line error saying it has not.
+    static func entry(_ name: String, nic: Bool) throws(RunnerError) -> CatalogEntry {
+        guard let e = DeviceCatalog.entry(named: name) else { throw .badOption(MachineError.unknownModel(name).description) }
+        guard !e.linuxDrivers.isEmpty, e.isNIC == nic else {
+            let on = DeviceCatalog.entries.filter { !$0.linuxDrivers.isEmpty && $0.isNIC == nic }.map(\.name)
+            throw .badOption("--\(nic ? "nic" : "controller") \(name) is not available on the Linux host (Linux host \(nic ? "NICs" : "controllers"): \(on.joined(separator: ", ")))")
+        }
+        return e
+    }
+
+    /// Builds the machine `spec` describes (its slots' models from the catalog, or from `make`) and
+    /// a host for it. With `timeTravel`, the guest runs on the machine's simulated clock.
+    public convenience init(spec: MachineSpec, make: ((MachineSpec.Slot) -> (any PCIDeviceModel)?)? = nil, timeTravel: Bool = false,
+                            files: LinuxGuestFiles) throws {
+        let models = try spec.models(make: make)
+        try self.init(models: models.map(\.model), slots: models.map(\.slot.device), seed: spec.seed, strict: spec.strict,
+                      timeTravel: timeTravel, files: files)
+    }
+
+    /// Builds a machine with `models` in `slots` (default 1, 2, …) and a host for it.
     /// With `timeTravel`, the guest runs on the machine's simulated clock (deterministic runs).
-    public init(models: [any PCIDeviceModel], seed: UInt64 = 1, strict: Bool = true, timeTravel: Bool = false,
+    public init(models: [any PCIDeviceModel], slots: [UInt8]? = nil, seed: UInt64 = 1, strict: Bool = true, timeTravel: Bool = false,
                 files: LinuxGuestFiles) throws(LinuxHostError) {
         self.files = files
         self.seed = seed
@@ -32,7 +52,7 @@ public final class LinuxSession {
         }
         directory = String(cString: d)
         machine = Machine(configuration: MachineConfiguration(seed: seed, strict: strict))
-        for (i, m) in models.enumerated() { machine.plug(m, at: PCIAddress(device: UInt8(i + 1))) }
+        for (i, m) in models.enumerated() { machine.plug(m, at: PCIAddress(device: slots?[i] ?? UInt8(i + 1))) }
         do { host = try LinuxHost(machine: machine, directory: directory, timeTravel: timeTravel) } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error

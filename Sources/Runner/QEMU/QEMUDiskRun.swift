@@ -31,7 +31,7 @@ public enum QEMUDiskRun {
             throw RunnerError.badOption("--queue-depth must be 1…32, --ops and --max-blocks positive")
         }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw RunnerError.badOption(QEMUHostError.binaryMissing(path: binary).description)
+            throw RunnerError.hostFailed(QEMUHostError.binaryMissing(path: binary).description)
         }
         let disk = try QEMUDiskImage(o)
         defer { disk.remove() }
@@ -45,7 +45,7 @@ public enum QEMUDiskRun {
         do { try host.start() } catch { throw QEMUModels.runnerError(error) }
         guard let bound = host.bound.first(where: { $0.location.device == slot }), let device = bound.instance as? any BlockDevice else {
             let why = host.probeFailures.first { $0.location.device == slot }.map { "\($0.driverName) probe failed: \($0.error)" } ?? "no driver bound"
-            throw RunnerError.badOption("ahci on QEMU (ich9-ahci): \(why)")
+            throw RunnerError.probeFailed("ahci on QEMU (ich9-ahci): \(why)")
         }
         let g = device.geometry
         var s = BlockWorkload.Settings()

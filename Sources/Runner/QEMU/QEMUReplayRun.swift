@@ -4,15 +4,16 @@ import NativeDriverKit
 import PacketCapture
 import QEMUHost
 
-/// What QEMU calls the NIC models of the catalog (`--nic` name → `-device` name).
+/// The QEMU host's view of the catalog: which entries QEMU models (``CatalogEntry/qemuDevice``).
 public enum QEMUModels {
-    /// QEMU's device model for a catalog NIC, nil if QEMU has none we drive.
-    public static func nic(_ catalogName: String) -> String? {
-        switch catalogName {
-        case "e1000": return "e1000"        // 82540EM
-        case "e1000e": return "e1000e"      // 82574L
-        default: return nil
+    /// The catalog entry `name` if QEMU has a model of it, or the one-line error saying it has not.
+    public static func entry(_ name: String) throws(RunnerError) -> CatalogEntry {
+        guard let e = DeviceCatalog.entry(named: name) else { throw .badOption(MachineError.unknownModel(name).description) }
+        guard e.qemuDevice != nil else {
+            let on = DeviceCatalog.entries.filter { $0.qemuDevice != nil && $0.isNIC == e.isNIC }.map(\.name)
+            throw .badOption("--\(e.isNIC ? "nic" : "controller") \(name): QEMU has no model of this chip, so it is not available on the QEMU host (QEMU host: \(on.joined(separator: ", ")))")
         }
+        return e
     }
 
     /// The note every QEMU-host summary carries in its `timing` and `digest` fields.
@@ -20,8 +21,8 @@ public enum QEMUModels {
 
     /// Turns a QEMU host error into the runner's one-line error.
     static func runnerError(_ e: QEMUHostError) -> RunnerError {
-        if case .binaryMissing = e { return .badOption(e.description) }
-        return .badOption("QEMU host: \(e.description)")
+        if case .binaryMissing = e { return .hostFailed(e.description) }
+        return .hostFailed("QEMU host: \(e.description)")
     }
 }
 
@@ -37,20 +38,18 @@ public enum QEMUModels {
 /// but the delivered frame sequence is.
 public final class QEMUReplayRun {
     let options: ReplayOptions
-    let source: any FrameSource
+    let feed: ReplayFeed
     /// The QEMU host (started by init).
     public let host: QEMUHost
     let nic: any NetworkInterface
     let peer: QEMUNetworkPeer
     let client = ReplayClient()
     let qemuDevice: String
+    let diagnosticRegisters: [DiagnosticRegister]
     var rxCheck = ReceiveCheck()
     var txCheck = TransmitCheck()
-    var taken = 0, paddedTruncated = 0, runts = 0
     var failures: [String] = []
-    let progress: ((Int) -> Void)?
-    private var rxCapture: PcapWriter?
-    private var txCapture: PcapWriter?
+    private let captures: ReplayCaptures
     private var startTime = Instant(picoseconds: 0)
     /// Frames on their way at most (RX), and frames handed to the driver and not yet seen (TX).
     public var window = 32
@@ -72,19 +71,16 @@ public final class QEMUReplayRun {
     public init(_ o: ReplayOptions, source: (any FrameSource)? = nil, binary: String = QEMUMachineSpec.defaultBinary,
                 progress: ((Int) -> Void)? = nil) throws {
         options = o
-        self.progress = progress
-        guard let entry = DeviceCatalog.entry(named: o.nic), entry.isNIC, let dev = QEMUModels.nic(o.nic) else {
-            throw RunnerError.badOption("--nic \(o.nic) is not available on the QEMU host (QEMU NICs: e1000, e1000e)")
-        }
+        let entry = try QEMUModels.entry(o.nic)
+        guard entry.isNIC else { throw RunnerError.badOption("--nic \(o.nic) is not a network device") }
+        let dev = entry.qemuDevice!
         qemuDevice = dev
+        diagnosticRegisters = entry.diagnosticRegisters
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw RunnerError.badOption(QEMUHostError.binaryMissing(path: binary).description)
+            throw RunnerError.hostFailed(QEMUHostError.binaryMissing(path: binary).description)
         }
-        self.source = try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated)
-        do {
-            if let p = o.captureRX { rxCapture = try PcapWriter(path: p) }
-            if let p = o.captureTX { txCapture = try PcapWriter(path: p) }
-        } catch { throw RunnerError.cannotWrite(error.file ?? "capture", error.description) }
+        feed = ReplayFeed(source: try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated), progress: progress)
+        captures = try ReplayCaptures(o)
         let host = QEMUHost(machine: QEMUMachineSpec(device: dev, binary: binary))
         self.host = host
         host.driverParameters = o.driverParameters
@@ -95,13 +91,13 @@ public final class QEMUReplayRun {
               let nic = bound.instance as? any NetworkInterface, let peer = host.network else {
             let why = host.probeFailures.first.map { "\($0.driverName) probe failed: \($0.error)" } ?? "no driver bound"
             host.stop()
-            throw RunnerError.badOption("\(o.nic) on QEMU: \(why)")
+            throw RunnerError.probeFailed("\(o.nic) on QEMU: \(why)")
         }
         self.nic = nic
         self.peer = peer
         client.onReceive = { [unowned self] frame, info in
             if self.keepDelivered { self.deliveredFrames.append(Array(frame)) }
-            try? self.rxCapture?.write(timestampNanoseconds: self.elapsedNanoseconds, bytes: Array(frame))
+            self.captures.received(frame, at: self.elapsedNanoseconds)
             self.rxCheck.deliveredFrame(frame, vlanTag: info.vlanTag)
         }
         client.onTransmitCompleted = { [unowned self] token, success in
@@ -115,7 +111,7 @@ public final class QEMUReplayRun {
             }
         } catch {
             host.stop()
-            throw RunnerError.badOption("\(o.nic) on QEMU: open failed: \(error)")
+            throw RunnerError.probeFailed("\(o.nic) on QEMU: open failed: \(error)")
         }
         startTime = host.now
     }
@@ -158,9 +154,8 @@ public final class QEMUReplayRun {
         host.stop()
         rxCheck.finish()
         txCheck.finish()
-        try? rxCapture?.close()
-        try? txCapture?.close()
         if let e = sourceError { throw e }
+        try captures.close()
         return summary(stats: stats, wall: ContinuousClock.now - wallStart, virtualNs: virtualNs, warnings: warnings,
                        errors: errors.count, driverWarnings: driverWarnings, commands: commands)
     }
@@ -172,51 +167,27 @@ public final class QEMUReplayRun {
     /// Frames larger than ``backendFrameLimit`` that were left out.
     private(set) var hostSkipped = 0
 
-    private func readNext() throws {
-        pending = try source.next()
-        guard let f = pending else { return }
-        taken += 1
-        if f.paddedTruncated { paddedTruncated += 1 }
-        if f.paddedRunt { runts += 1 }
-        if taken % 1024 == 0 { progress?(taken) }
-    }
+    private func readNext() throws { pending = try feed.next() }
 
-    /// RX: trace → peer → QEMU's NIC → driver → client, at most ``window`` frames on their way.
+    /// RX: trace → peer → QEMU's NIC → driver → client, paced by the shared ``WindowedInjector``.
     private func replayReceive() throws {
-        try readNext()
-        var excused = 0                         // counted drops not yet known as missing frames
-        var lastProgress = host.now, lastDone = 0
-        while true {
-            let done = rxCheck.delivered + rxCheck.missing + excused
-            while let f = pending, rxCheck.sent - done < window {
-                if f.bytes.count > Self.backendFrameLimit {
-                    // QEMU's socket backends read at most NET_BUFSIZE (69,632 bytes) per frame: a
-                    // bigger frame cannot reach its NIC. Counted and reported, not sent.
-                    hostSkipped += 1
-                    try readNext()
-                    continue
-                }
-                try peer.send(f.bytes)
-                rxCheck.sentFrame(index: f.index, bytes: f.bytes)
-                try readNext()
-            }
-            if pending == nil && rxCheck.sent <= rxCheck.delivered + rxCheck.missing + excused { return }
-            try host.advance(by: .microseconds(300))
-            let now = host.now
-            let d = rxCheck.delivered + rxCheck.missing
-            if d != lastDone { lastDone = d; lastProgress = now; continue }
-            if now - lastProgress > .milliseconds(4) {
-                // Nothing moved: frames the device counted as dropped free their place in the window.
-                let dropped = Int(clamping: host.onCPU { nic.statistics() }.rxDroppedTotal)
-                let e = max(0, dropped - rxCheck.missing)
-                if e != excused { excused = e; lastProgress = now; continue }
-                if now - lastProgress > stallLimit {
-                    failures.append("QEMU stalled: no frame delivered for \(stallLimit) with \(rxCheck.sent - d - excused) on their way (\(registerSnapshot))")
-                    while pending != nil { try readNext() }   // count the rest as taken, not sent
-                    return
-                }
-            }
-        }
+        var injector = WindowedInjector(window: window, quiet: .milliseconds(4), stallLimit: stallLimit)
+        let host = self.host, peer = self.peer, nic = self.nic
+        let adapter = WindowedInjector.Host(
+            send: { bytes in
+                // QEMU's socket backends read at most NET_BUFSIZE (69,632 bytes) per frame: a bigger
+                // frame cannot reach its NIC. Counted and reported, not sent.
+                guard bytes.count <= Self.backendFrameLimit else { return false }
+                try peer.send(bytes)
+                return true
+            },
+            advance: { try host.advance(by: .microseconds(300)) },
+            now: { host.now - Instant(picoseconds: 0) },
+            deviceDrops: { Int(clamping: host.onCPU { nic.statistics() }.rxDroppedTotal) },
+            stallReport: { [unowned self] in " (QEMU: \(self.registerSnapshot))" })
+        failures += try injector.run(feed: feed, host: adapter, tally: { [unowned self] in self.rxCheck },
+                                     sent: { [unowned self] f in self.rxCheck.sentFrame(index: f.index, bytes: f.bytes) })
+        hostSkipped = injector.hostSkipped
     }
 
     /// TX: trace → driver → QEMU's NIC → peer, at most ``window`` frames unseen on the wire.
@@ -248,40 +219,33 @@ public final class QEMUReplayRun {
         }
     }
 
-    /// RDH, RDT, TDH, TDT, IMS and STATUS of QEMU's NIC, read outside the driver (for stall reports).
+    /// The chip's diagnostic registers (its catalog entry), read outside the driver, for stall reports.
     var registerSnapshot: String {
-        [("RDH", 0x2810), ("RDT", 0x2818), ("TDH", 0x3810), ("TDT", 0x3818), ("IMS", 0x00D0), ("STATUS", 0x0008), ("RCTL", 0x0100), ("RDLEN", 0x2808), ("CTRL_EXT", 0x0018), ("IAM", 0x00E0), ("EIAC", 0x00DC)]
-            .map { "\($0.0) " + (host.registerRead(bar: 0, offset: $0.1).map { "0x" + String($0, radix: 16) } ?? "?") }
+        diagnosticRegisters.filter { $0.mask == 0xFFFF_FFFF }
+            .map { "\($0.name) " + (host.registerRead(bar: $0.bar, offset: $0.offset).map { "0x" + String($0, radix: 16) } ?? "?") }
             .joined(separator: ", ")
     }
 
     private func drainWire() {
         while let f = peer.receive() {
-            try? txCapture?.write(timestampNanoseconds: elapsedNanoseconds, bytes: f)
+            f.withUnsafeBytes { captures.transmitted($0, at: elapsedNanoseconds) }
             if options.direction == .tx { f.withUnsafeBytes { txCheck.wireFrame($0) } }
         }
     }
 
     private func summary(stats: NetworkStatistics, wall: Duration, virtualNs: UInt64, warnings: [String], errors: Int,
                          driverWarnings: [String], commands: Int) -> ReplaySummary {
-        let rx = options.direction == .rx
-        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, stats: stats)
-        let (delivered, mismatched, unaccounted) = (verdict.delivered, verdict.mismatched, verdict.unaccounted)
-        var f = failures + verdict.failures
-        if !warnings.isEmpty { f.append("\(warnings.count) host warnings (first: \(warnings[0]))") }
-        if errors > 0 { f.append("\(errors) driver errors logged") }
-        let mm = verdict.firstMismatch
-        return ReplaySummary(
+        var failures = self.failures
+        if !warnings.isEmpty { failures.append("\(warnings.count) host warnings (first: \(warnings[0]))") }
+        if errors > 0 { failures.append("\(errors) driver errors logged") }
+        let report = ReplayHostReport(
             host: "qemu", device: qemuDevice, driver: DeviceCatalog.entry(named: options.nic)?.driver.name ?? "?",
-            direction: options.direction.rawValue, trace: source.name, seed: options.seed, timing: QEMUModels.nondeterministic,
-            packets_in: taken, delivered: delivered,
-            dropped: .init(total: rx ? stats.rxDroppedTotal : UInt64(txCheck.failed),
-                           reasons: rx ? stats.rxDropped.map { .init(counter: $0.0, count: $0.1) } : [.init(counter: "tx-failed", count: UInt64(txCheck.failed))]),
-            mismatched: mismatched, unaccounted: unaccounted, failed: txCheck.failed,
-            truncated_padded: paddedTruncated, truncated_skipped: source.skippedTruncated, runts_padded: runts,
-            first_mismatch: mm.map { .init(packet: $0.index, offset: $0.offset) },
-            virtual_ns: virtualNs, wall_ns: DiskRun.nanoseconds(wall),
-            events: UInt64(commands), digest: "nondeterministic", findings: [], driver_warnings: Array(driverWarnings.prefix(100)),
-            passed: f.isEmpty, failures: f, host_skipped: hostSkipped)
+            timing: QEMUModels.nondeterministic, virtualNanoseconds: virtualNs, events: UInt64(commands), digest: "nondeterministic",
+            driverWarnings: driverWarnings, failures: failures, dropReasons: stats.dropReasons)
+        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, deviceDrops: stats.rxDroppedTotal)
+        var s = ReplaySummary(options: options, feed: feed, verdict: verdict, txFailed: txCheck.failed, report: report,
+                              wallNanoseconds: DiskRun.nanoseconds(wall))
+        s.host_skipped = hostSkipped
+        return s
     }
 }
