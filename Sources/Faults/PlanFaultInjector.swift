@@ -34,7 +34,8 @@ public final class PlanFaultInjector: FaultInjector, DeviceFaultHooks, LinkImpai
         goodState = Array(repeating: true, count: plan.rules.count)
     }
 
-    /// Installs the injector as `machine.faults`, seeds it from the machine's random stream, and
+    /// Installs the injector as `machine.faults` (the machine holds it; it refers back to the
+    /// machine without retaining it, so the machine must outlive every use of the injector), seeds it from the machine's random stream, and
     /// schedules every time-triggered state fault (`when: { at: T }` without an `event:`) at its time.
     public func arm(on machine: Machine) {
         self.machine = machine
