@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The driver kit: the whole world of a driver. Imports nothing.
@@ -40,6 +41,12 @@ let package = Package(
         .target(
             name: "EmulatorHost", dependencies: ["NativeDriverKit", "BoxlessPlatform"],
             path: "Sources/EmulatorHost", swiftSettings: strict),
+
+        // Fault plans (YAML) and the injector that carries them out on a machine.
+        .target(
+            name: "BoxlessFaults",
+            dependencies: ["BoxlessPlatform", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Faults", swiftSettings: strict),
 
         // Device models (one target per chip family); they see only the platform.
         .target(
@@ -150,6 +157,10 @@ let package = Package(
         .testTarget(
             name: "LinuxHostTests", dependencies: ["BoxlessRunner", "LinuxHost", "E1000Model", "AHCIModel", "BoxlessPlatform"],
             path: "Tests/LinuxHostTests", swiftSettings: strict),
+        .testTarget(
+            name: "FaultTests",
+            dependencies: ["BoxlessFaults", "BoxlessPlatform", "TestDeviceModel", "AHCIModel"],
+            path: "Tests/FaultTests", swiftSettings: strict),
         .testTarget(
             name: "LayeringTests", dependencies: [],
             path: "Tests/LayeringTests", swiftSettings: strict),

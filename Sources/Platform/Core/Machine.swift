@@ -179,19 +179,28 @@ public final class Machine {
 
     func deliverMessage(from f: PCIFunction, kind: InterruptKind, vector: Int, address: UInt64, data: UInt32) {
         var delay = configuration.interruptLatency
+        var copies = 1
         if let faults {
             switch faults.interrupt(InterruptSite(device: f.address, kind: kind, vector: vector, time: now)) {
             case .drop:
                 log.record(.interrupt(f.address, kind: kind, vector: UInt16(vector), asserted: true, outcome: .suppressed))
                 return
+            case .holdPending:
+                if kind == .msix { f.holdMSIXPending(vector) }
+                log.record(.interrupt(f.address, kind: kind, vector: UInt16(vector), asserted: true,
+                                      outcome: kind == .msix ? .pending : .suppressed))
+                return
             case .delay(let d): delay = delay + d
+            case .duplicate: copies = 2
             case .none: break
             }
         }
-        log.record(.interrupt(f.address, kind: kind, vector: UInt16(vector), asserted: true, outcome: .delivered))
         let dev = f.address
-        scheduler.schedule(after: delay) { [unowned(unsafe) self] in
-            self.interruptSink?.messageSignalled(from: dev, address: address, data: data)
+        for _ in 0..<copies {
+            log.record(.interrupt(f.address, kind: kind, vector: UInt16(vector), asserted: true, outcome: .delivered))
+            scheduler.schedule(after: delay) { [unowned(unsafe) self] in
+                self.interruptSink?.messageSignalled(from: dev, address: address, data: data)
+            }
         }
     }
 
@@ -201,22 +210,26 @@ public final class Machine {
         let after = before + (asserted ? 1 : -1)
         lineCounts[line] = after
         var delay = configuration.interruptLatency
+        var copies = 1
         if let faults, asserted {
             switch faults.interrupt(InterruptSite(device: f.address, kind: .intx, vector: line, time: now)) {
-            case .drop:
+            case .drop, .holdPending:
                 // The assertion is lost on its way: the line's level is never reported.
                 log.record(.interrupt(f.address, kind: .intx, vector: UInt16(line), asserted: true, outcome: .suppressed))
                 return
             case .delay(let d): delay = delay + d
+            case .duplicate: copies = 2
             case .none: break
             }
         }
         log.record(.interrupt(f.address, kind: .intx, vector: UInt16(line), asserted: asserted, outcome: .delivered))
         guard (before > 0) != (after > 0) else { return }
-        scheduler.schedule(after: delay) { [weak self] in
-            guard let self else { return }
-            // Deliver the line's level as it is when the change arrives (level-triggered).
-            self.interruptSink?.lineChanged(line, asserted: self.lineCounts[line, default: 0] > 0)
+        for _ in 0..<copies {
+            scheduler.schedule(after: delay) { [weak self] in
+                guard let self else { return }
+                // Deliver the line's level as it is when the change arrives (level-triggered).
+                self.interruptSink?.lineChanged(line, asserted: self.lineCounts[line, default: 0] > 0)
+            }
         }
     }
 

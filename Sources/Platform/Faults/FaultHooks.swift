@@ -41,6 +41,9 @@ public enum AccessFault: Sendable, Equatable {
     case dropWrite
     /// A write reaches the device with this value instead.
     case replaceWrite(UInt64)
+    /// A read returns this value (masked to the access width) without reaching the device
+    /// (a hostile or broken device answering garbage).
+    case replaceRead(UInt64)
 }
 
 /// A DMA transfer a fault hook is looking at.
@@ -87,6 +90,11 @@ public enum InterruptFault: Sendable, Equatable {
     case drop
     /// Deliver it this much later.
     case delay(VirtualDuration)
+    /// Deliver it twice (a second, identical message or level report after the first).
+    case duplicate
+    /// Keep it pending as if its MSI-X vector were masked, whatever the Mask Bit says: the Pending
+    /// Bit is set and the message waits (INTx and MSI: lost).
+    case holdPending
 }
 
 /// The platform's fault hook points. Every config access, register access, DMA transfer and

@@ -18,8 +18,9 @@ public protocol EventSink: AnyObject {
 /// register: `bdf:u32 space:u8 bar:u8 off:u64 width:u8 value:u64`; DMA: `bdf:u32 addr:u64 len:u32
 /// status:u8 payload:u64` where `payload` is ``PayloadHash`` of the bytes moved (when payload
 /// digesting is on); interrupt: `bdf:u32 kind:u8 vector:u16 asserted:u8 outcome:u8`;
-/// finding: `bdf:u32 code message reference` (a strict rule's finding writes `code/rule-id` as its code) (strings as `len:u32` + UTF-8); note: `source text`;
-/// barrier: `bdf:u32 bar:u8`.
+/// finding: `bdf:u32 code message reference` (strings as `len:u32` + UTF-8; a strict rule's
+/// finding writes `code/rule-id` as its code); note: `source text`; barrier: `bdf:u32 bar:u8`;
+/// fault (kind 11, ``FaultRecord``): `bdf:u32 rule:u32 fault trigger target`.
 /// `bdf` is `segment << 16 | requester ID`, or `0xFFFFFFFF` for none.
 public final class EventLog {
     private var hasher = SHA256()
@@ -163,6 +164,8 @@ public final class EventLog {
             put(UInt8(9)); put(t.rawValue); put(src); put(text)
         case let .barrier(a, bar):
             put(UInt8(10)); put(t.rawValue); put(a); put(bar)
+        case let .fault(r):
+            put(UInt8(11)); put(t.rawValue); put(r.device); put(r.rule); put(r.fault); put(r.trigger); put(r.target)
         }
     }
 }

@@ -26,6 +26,9 @@ extension EventRecord {
             o += "\"ev\":\"barrier\",\"dev\":\"\(a)\",\"bar\":\(bar)"
         case let .note(src, text):
             o += "\"ev\":\"note\",\"source\":\(jsonString(src)),\"text\":\(jsonString(text))"
+        case let .fault(r):
+            o += "\"ev\":\"fault\",\"dev\":" + (r.device.map { "\"\($0)\"" } ?? "null")
+                + ",\"rule\":\(r.rule),\"fault\":\(jsonString(r.fault)),\"trigger\":\(jsonString(r.trigger)),\"target\":\(jsonString(r.target))"
         }
         return o + "}"
     }

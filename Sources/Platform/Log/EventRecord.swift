@@ -63,4 +63,6 @@ public enum EventRecord: Sendable {
     case barrier(PCIAddress, bar: UInt8)
     /// A free-form note from a component (a driver's log line, a model's state change).
     case note(source: String, text: String)
+    /// A fault a fault plan injected.
+    case fault(FaultRecord)
 }

@@ -117,7 +117,11 @@ public final class PCIFunction {
             if let f = machine.faults {
                 let site = AccessSite(device: address, space: .config, bar: 0, offset: UInt64(offset), width: width,
                                       isWrite: false, value: 0, time: machine.now)
-                if f.configAccess(site) == .allOnesRead { value = UInt32(truncatingIfNeeded: width.mask) }
+                switch f.configAccess(site) {
+                case .allOnesRead: value = UInt32(truncatingIfNeeded: width.mask)
+                case .replaceRead(let v): value = UInt32(truncatingIfNeeded: v & width.mask)
+                default: break
+                }
             }
         }
         machine.log.record(.configRead(address, offset: UInt16(offset), width: width, value: value))
@@ -203,6 +207,7 @@ public final class PCIFunction {
                                   width: width, isWrite: write, value: value, time: machine.now)
             switch f.registerAccess(site) {
             case .allOnesRead where !write: return logged(allOnes)
+            case .replaceRead(let v) where !write: return logged(v & allOnes)
             case .dropWrite where write: return logged(0)
             case .replaceWrite(let v) where write: value = v
             default: break
