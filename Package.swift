@@ -46,8 +46,14 @@ let package = Package(
             name: "TestDeviceModel", dependencies: ["BoxlessPlatform"],
             path: "DeviceModels/TestDevice", exclude: ["README.md"], swiftSettings: strict),
 
+        // What several NIC families share (QEMU's e1000x_common/net_rx_pkt in spirit): checksums, CRC,
+        // frame parsing, descriptor rings, the RX FIFO, the MII PHY, TSO, named statistics.
         .target(
-            name: "E1000Model", dependencies: ["BoxlessPlatform"],
+            name: "NICCore", dependencies: ["BoxlessPlatform"],
+            path: "DeviceModels/NICCore", swiftSettings: strict),
+
+        .target(
+            name: "E1000Model", dependencies: ["BoxlessPlatform", "NICCore"],
             path: "DeviceModels/E1000", exclude: ["Definitions/FACTS.md"], swiftSettings: strict),
 
         .target(
@@ -97,7 +103,7 @@ let package = Package(
             dependencies: [
                 "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
-                "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost", "LinuxHost",
+                "NICCore", "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost", "LinuxHost",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -112,6 +118,9 @@ let package = Package(
             path: "Sources/CLI", swiftSettings: strict),
 
         .testTarget(
+            name: "NICCoreTests", dependencies: ["NICCore", "BoxlessPlatform"],
+            path: "Tests/NICCoreTests", swiftSettings: strict),
+        .testTarget(
             name: "PlatformTests", dependencies: ["BoxlessPlatform"],
             path: "Tests/PlatformTests", swiftSettings: strict),
         .testTarget(
@@ -119,7 +128,7 @@ let package = Package(
             dependencies: ["EmulatorHost", "BoxlessRunner", "TestDeviceModel", "TestDeviceDriver", "NativeDriverKit", "BoxlessPlatform"],
             path: "Tests/HostTests", swiftSettings: strict),
         .testTarget(
-            name: "E1000ModelTests", dependencies: ["E1000Model", "BoxlessPlatform"],
+            name: "E1000ModelTests", dependencies: ["E1000Model", "NICCore", "BoxlessPlatform"],
             path: "Tests/E1000ModelTests", swiftSettings: strict),
         .testTarget(
             name: "E1000Tests", dependencies: ["E1000Model", "E1000Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],

@@ -63,8 +63,7 @@ extension E1000Device {
     private func completeNegotiation() {
         negotiationEvent = nil
         guard partnerPresent, !phyHeldInReset else { return }
-        phy.anComplete = phy.control.contains(.AN_ENABLE)
-        phy.linkUp = true
+        phy.core.linkEstablished()
         linkUp = true
         function.note("link up")
         raise(E1000Interrupt.LSC.rawValue)
@@ -73,9 +72,7 @@ extension E1000Device {
 
     /// The link went down (PHY reset, power down, renegotiation, carrier lost).
     func linkLost() {
-        phy.anComplete = false
-        if phy.linkUp { phy.linkLatchedLow = true }
-        phy.linkUp = false
+        phy.core.linkLost()
         guard linkUp else { return }
         linkUp = false
         function.note("link down")

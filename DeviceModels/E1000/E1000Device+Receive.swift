@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 // The MAC's receive side: what happens when a frame has arrived (SDM §3.2): address filtering
 // (SDM §13.5 RAL/RAH/MTA with RCTL.UPE/MPE/BAM/MO), VLAN filtering and stripping
@@ -20,19 +21,19 @@ extension E1000Device {
         let len = frame.count, wire = len + EthernetTiming.fcsBytes
         stats.add(E1000Statistics.Index.TPR)
         stats.add(E1000Statistics.Index.TOR, UInt64(wire))
-        guard len >= E1000Timing.ethernetHeaderBytes else {
+        guard len >= EthernetFrame.headerBytes else {
             stats.add(fcsValid ? E1000Statistics.Index.RUC : E1000Statistics.Index.RFC)
             return
         }
         guard let exact = addressFilter(p, rctl) else { return }
-        let tagged = len >= 18 && E1000Checksum.be16(p, 12) == UInt16(truncatingIfNeeded: reg(.VET))
-        let tci: UInt16 = tagged ? E1000Checksum.be16(p, 14) : 0
+        let tagged = len >= 18 && NetworkOrder.load16(p, 12) == UInt16(truncatingIfNeeded: reg(.VET))
+        let tci: UInt16 = tagged ? NetworkOrder.load16(p, 14) : 0
         if tagged && rctl.contains(.VFE) && !vlanFilterPasses(tci, rctl) { return }
 
         // Size and FCS (SDM §13.7 RUC, RFC, ROC, RJC, CRCERRS: counted after address filtering).
         let maxLength = rctl.contains(.LPE) ? longPacketLimit
-            : (tagged ? E1000Timing.maximumTaggedFrameBytes : E1000Timing.maximumUntaggedFrameBytes)
-        if wire < E1000Timing.minimumFrameBytes {
+            : (tagged ? EthernetFrame.maximumTaggedBytes : EthernetFrame.maximumUntaggedBytes)
+        if wire < EthernetFrame.minimumBytes {
             stats.add(fcsValid ? E1000Statistics.Index.RUC : E1000Statistics.Index.RFC)
             guard rctl.contains(.SBP) else { return }
         } else if wire > maxLength {
@@ -62,12 +63,10 @@ extension E1000Device {
         }
         let dataLength = stored - (keepFCS ? 4 : 0)
         if keepFCS {
-            let fcs = E1000Checksum.crc32(p, len) ^ (fcsValid ? 0 : 0xFFFF_FFFF)
+            let fcs = EthernetCRC.fcs(p, len) ^ (fcsValid ? 0 : 0xFFFF_FFFF)
             (dst + dataLength).storeBytes(of: fcs.littleEndian, toByteOffset: 0, as: UInt32.self)
         }
-        var e = E1000RxFIFO.Entry()
-        e.offset = Int32(offset)
-        e.length = Int32(stored)
+        var e = E1000RxStatus()
         var status = E1000RxDescriptorLegacy.Status()
         var errors = E1000RxDescriptorLegacy.Errors()
         if strip { status.insert(.VP); e.special = tci }
@@ -75,12 +74,12 @@ extension E1000Device {
         if !fcsValid { errors.insert(.CE) }
         checksumOffload(p, len, l3: tagged ? 18 : 14, status: &status, errors: &errors, entry: &e)
         let pcss = Int(reg(.RXCSUM) & E1000RXCSUM.PCSS_MASK)
-        e.checksum = pcss < dataLength ? E1000Checksum.sum(dst + pcss, dataLength - pcss) : 0
+        e.checksum = pcss < dataLength ? InternetChecksum.sum(dst + pcss, dataLength - pcss) : 0
         e.status = status.rawValue
         e.errors = errors.rawValue
-        fifo.commit(e)
+        fifo.commit(.init(offset: offset, length: stored, metadata: e))
 
-        if fcsValid && wire >= E1000Timing.minimumFrameBytes {
+        if fcsValid && wire >= EthernetFrame.minimumBytes {
             stats.add(E1000Statistics.Index.GPRC)
             stats.add(E1000Statistics.Index.GORC, UInt64(wire))
             stats.bucket(E1000Statistics.Index.PRC64, wireLength: wire)
@@ -122,45 +121,30 @@ extension E1000Device {
 
     /// Receive checksum offload (SDM §3.2.9, RXCSUM.IPOFLD/TUOFLD): IPCS/IPE for the IPv4 header,
     /// TCPCS (UDPCS for UDP on the 82574)/TCPE for TCP or UDP over unfragmented IPv4 (and IPv6
-    /// without extension headers on the 82574); IXSM when nothing was checked.
+    /// without extension headers on the 82574); IXSM when nothing was checked. The headers are
+    /// parsed by the NIC core's ``FrameHeaders`` with VET as the tag's TPID.
     func checksumOffload(_ p: UnsafeRawPointer, _ len: Int, l3: Int, status: inout E1000RxDescriptorLegacy.Status,
-                         errors: inout E1000RxDescriptorLegacy.Errors, entry: inout E1000RxFIFO.Entry) {
+                         errors: inout E1000RxDescriptorLegacy.Errors, entry: inout E1000RxStatus) {
         let rxcsum = E1000RXCSUM(rawValue: reg(.RXCSUM))
         var checked = false
-        let etherType = E1000Checksum.be16(p, l3 - 2)
-        var l4 = 0, l4Length = 0, proto: UInt8 = 0, pseudo: UInt16 = 0
-        if etherType == 0x0800, len >= l3 + 20 {
-            let vihl = p.load(fromByteOffset: l3, as: UInt8.self)
-            let ihl = Int(vihl & 0xF) * 4
-            guard vihl >> 4 == 4, ihl >= 20, l3 + ihl <= len else { status.insert(.IXSM); return }
-            entry.ipID = E1000Checksum.be16(p, l3 + 4)
+        let h = FrameHeaders.parse(p, len, vlanTPID: UInt16(truncatingIfNeeded: reg(.VET)))
+        if h.etherType == EthernetFrame.etherTypeIPv4 && len >= l3 + 20 && h.ipVersion != 4 { status.insert(.IXSM); return }
+        if h.ipVersion == 4 {
+            entry.ipID = NetworkOrder.load16(p, l3 + 4)
             entry.ipIDValid = true
             if rxcsum.contains(.IPOFL) {
                 checked = true
                 status.insert(.IPCS)
-                if E1000Checksum.sum(p + l3, ihl) != 0xFFFF { errors.insert(.IPE) }
-            }
-            let total = Int(E1000Checksum.be16(p, l3 + 2))
-            let fragment = E1000Checksum.be16(p, l3 + 6) & 0x3FFF != 0
-            proto = p.load(fromByteOffset: l3 + 9, as: UInt8.self)
-            if !fragment, total >= ihl, l3 + total <= len {
-                l4 = l3 + ihl; l4Length = total - ihl
-                pseudo = E1000Checksum.sum(p + l3 + 12, 8, initial: UInt32(proto) + UInt32(l4Length))
-            }
-        } else if etherType == 0x86DD, kind == .i82574L, len >= l3 + 40 {
-            proto = p.load(fromByteOffset: l3 + 6, as: UInt8.self)
-            let payload = Int(E1000Checksum.be16(p, l3 + 4))
-            if l3 + 40 + payload <= len {
-                l4 = l3 + 40; l4Length = payload
-                pseudo = E1000Checksum.sum(p + l3 + 8, 32, initial: UInt32(proto) + UInt32(l4Length))
+                if !InternetChecksum.verifies(p + l3, h.l3Length) { errors.insert(.IPE) }
             }
         }
-        if rxcsum.contains(.TUOFL), l4 != 0, (proto == 6 && l4Length >= 20) || (proto == 17 && l4Length >= 8) {
+        let l4Allowed = h.ipVersion == 4 || (h.ipVersion == 6 && kind == .i82574L)
+        if rxcsum.contains(.TUOFL), l4Allowed, let l4 = h.l4Offset {
             // A UDP checksum of zero means "none" over IPv4 (RFC 768).
-            if !(proto == 17 && etherType == 0x0800 && E1000Checksum.be16(p, l4 + 6) == 0) {
+            if !(h.isUDP && h.ipVersion == 4 && NetworkOrder.load16(p, l4 + 6) == 0) {
                 checked = true
-                status.insert(proto == 17 && kind == .i82574L ? .UDPCS : .TCPCS)
-                if E1000Checksum.sum(p + l4, l4Length, initial: UInt32(pseudo)) != 0xFFFF { errors.insert(.TCPE) }
+                status.insert(h.isUDP && kind == .i82574L ? .UDPCS : .TCPCS)
+                if !InternetChecksum.verifies(p + l4, h.l4Length, initial: UInt32(h.pseudoHeaderSum)) { errors.insert(.TCPE) }
             }
         }
         if !checked { status.insert(.IXSM) }

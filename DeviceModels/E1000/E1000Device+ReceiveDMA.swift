@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 // Receive DMA (SDM §3.2.3–3.2.6): the descriptor ring RDBAL/RDBAH/RDLEN/RDH/RDT, descriptor
 // fetch in bursts, buffer writes, write-back of legacy (SDM Table 3-1) or 82574 extended descriptors
@@ -8,12 +9,11 @@ extension E1000Device {
     var rxRingBase: UInt64 { UInt64(reg(.RDBAH)) << 32 | UInt64(reg(.RDBAL) & ~0xF) }
     var rxRingCount: UInt32 { reg(.RDLEN) / UInt32(E1000RawDescriptor.size) }
 
+    /// The receive ring as the NIC core's ``DescriptorRing``.
+    var rxRing: DescriptorRing { DescriptorRing(base: rxRingBase, count: rxRingCount, descriptorSize: UInt32(E1000RawDescriptor.size)) }
+
     /// Descriptors the hardware owns: RDH up to (not including) RDT (SDM §3.2.6).
-    func rxAvailableDescriptors() -> UInt32 {
-        let n = rxRingCount, h = reg(.RDH), t = reg(.RDT)
-        guard n > 0, h < n, t < n else { return 0 }
-        return t >= h ? t &- h : t &+ n &- h
-    }
+    func rxAvailableDescriptors() -> UInt32 { rxRing.owned(head: reg(.RDH), tail: reg(.RDT)) }
 
     /// Buffer size from RCTL.BSIZE/BSEX (SDM §13.4.22), or RCTL.FLXBUF KB on the 82574.
     var rxBufferSize: Int {
@@ -113,9 +113,9 @@ extension E1000Device {
 
     /// Fetches up to 16 descriptors from RDH on (one read burst); returns its bus time.
     private func fetchRxDescriptors() -> VirtualDuration {
-        let n = rxRingCount, h = reg(.RDH)
-        let k = Int(min(rxAvailableDescriptors(), n - h, UInt32(E1000ModelTiming.descriptorFetchBatch)))
-        let into = UnsafeMutableRawBufferPointer(start: rxCache, count: 16 * k), at = BusAddress(rxRingBase + UInt64(h) * 16)
+        let ring = rxRing, h = reg(.RDH)
+        let k = ring.burst(from: h, available: ring.owned(head: h, tail: reg(.RDT)), limit: E1000ModelTiming.descriptorFetchBatch)
+        let into = UnsafeMutableRawBufferPointer(start: rxCache, count: 16 * k), at = ring.address(of: h)
         let st = onFunction { $0.dmaRead(at, into: into) }
         rxCacheCount = k; rxCacheNext = 0
         if st != .ok {
@@ -126,7 +126,7 @@ extension E1000Device {
             rxCacheCount = 0
             function.note("receive descriptor fetch failed (\(st)); receive DMA stopped")
         }
-        return timing.readCost(16 * k)
+        return timing.dmaReadCost(16 * k)
     }
 
     /// Writes as much of the frame as the available descriptors hold; returns the bus time.
@@ -147,10 +147,10 @@ extension E1000Device {
             if address == 0 { checkNullBuffer(ring: "receive", index: h) }
             let bytes = UnsafeRawBufferPointer(start: fifo.storage + Int(e.pointee.offset) + done, count: chunk)
             let st = onFunction { $0.dmaWrite(BusAddress(address), from: bytes) }
-            cost = cost + timing.writeCost(chunk)
-            if st != .ok { e.pointee.errors |= E1000RxDescriptorLegacy.Errors.RXE.rawValue }
-            writeBack(index: h, length: chunk, last: last, entry: e.pointee, extended: ext)
-            cost = cost + timing.writeCost(ext ? 16 : 8)
+            cost = cost + timing.dmaWriteCost(chunk)
+            if st != .ok { e.pointee.metadata.errors |= E1000RxDescriptorLegacy.Errors.RXE.rawValue }
+            writeBack(index: h, length: chunk, last: last, entry: e.pointee.metadata, extended: ext)
+            cost = cost + timing.dmaWriteCost(ext ? 16 : 8)
             setReg(.RDH, h + 1 == n ? 0 : h + 1)   // h < n: a descriptor was available
             rxCacheNext += 1
             e.pointee.done += Int32(chunk)
@@ -167,7 +167,7 @@ extension E1000Device {
 
     /// Writes back descriptor `index`: bytes 8–15 of a legacy descriptor (SDM Table 3-1) or all 16
     /// bytes of an extended one (82574; layout in Definitions/E1000Descriptors.swift).
-    private func writeBack(index: UInt32, length: Int, last: Bool, entry: E1000RxFIFO.Entry, extended: Bool) {
+    private func writeBack(index: UInt32, length: Int, last: Bool, entry: E1000RxStatus, extended: Bool) {
         let dd = E1000RxDescriptorLegacy.Status.DD.rawValue, eop = E1000RxDescriptorLegacy.Status.EOP.rawValue
         let status = last ? entry.status | dd | eop : dd
         let errors = last ? entry.errors : 0

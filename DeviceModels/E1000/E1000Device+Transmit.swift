@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 /// The TCP/IP context last loaded by a context descriptor (SDM §3.3.6, Table 3-13).
 struct TxContext {
@@ -34,11 +35,11 @@ extension E1000Device {
     var txRingBase: UInt64 { UInt64(reg(.TDBAH)) << 32 | UInt64(reg(.TDBAL) & ~0xF) }
     var txRingCount: UInt32 { reg(.TDLEN) / UInt32(E1000RawDescriptor.size) }
 
-    func txAvailableDescriptors() -> UInt32 {
-        let n = txRingCount, h = reg(.TDH), t = reg(.TDT)
-        guard n > 0, h < n, t < n else { return 0 }
-        return (t &+ n &- h) % n
-    }
+    /// The transmit ring as the NIC core's ``DescriptorRing``.
+    var txRing: DescriptorRing { DescriptorRing(base: txRingBase, count: txRingCount, descriptorSize: UInt32(E1000RawDescriptor.size)) }
+
+    /// Descriptors the hardware owns: TDH up to (not including) TDT (SDM §3.3.1).
+    func txAvailableDescriptors() -> UInt32 { txRing.owned(head: reg(.TDH), tail: reg(.TDT)) }
 
     /// Wire time of the Tx FIFO (PBA.TXA, KB units in bits 31:16).
     var txFIFOTime: VirtualDuration { port.timing.byteTime * UInt64((reg(.PBA) >> 16) * 1024) }
@@ -136,9 +137,9 @@ extension E1000Device {
 
     /// Fetches up to 16 descriptors from TDH on; returns the bus time.
     private func fetchTxDescriptors() -> VirtualDuration {
-        let n = txRingCount, h = reg(.TDH)
-        let k = Int(min(txAvailableDescriptors(), n - h, UInt32(E1000ModelTiming.descriptorFetchBatch)))
-        let st = function.dmaRead(BusAddress(txRingBase + UInt64(h) * 16),
+        let ring = txRing, h = reg(.TDH)
+        let k = ring.burst(from: h, available: ring.owned(head: h, tail: reg(.TDT)), limit: E1000ModelTiming.descriptorFetchBatch)
+        let st = function.dmaRead(ring.address(of: h),
                                   into: UnsafeMutableRawBufferPointer(start: txCache, count: 16 * k))
         txCacheCount = k; txCacheNext = 0
         if st != .ok {
@@ -146,7 +147,7 @@ extension E1000Device {
             txCacheCount = 0
             function.note("transmit descriptor fetch failed (\(st)); transmit DMA stopped")
         }
-        return timing.readCost(16 * k)
+        return timing.dmaReadCost(16 * k)
     }
 
     /// Processes the descriptor at TDH; returns its bus time and whether it ended a packet.
@@ -213,7 +214,7 @@ extension E1000Device {
             // RS: hardware sets STA.DD in byte 12 once the descriptor is processed (SDM §3.3.3.2).
             var sta = d.load(fromByteOffset: 12, as: UInt8.self) | E1000TxStatus.DD.rawValue
             _ = withUnsafeBytes(of: &sta) { function.dmaWrite(BusAddress(txRingBase + UInt64(h) * 16 + 12), from: $0) }
-            cost = cost + timing.writeCost(1)
+            cost = cost + timing.dmaWriteCost(1)
             transmitInterrupt(delayed: delayed)
         }
         setReg(.TDH, (h + 1) % txRingCount)
@@ -238,7 +239,7 @@ extension E1000Device {
         let st = function.dmaRead(BusAddress(address), into: UnsafeMutableRawBufferPointer(start: txBuffer + txPacket.length, count: length))
         if st != .ok { txPacket.failed = true }
         txPacket.length = needed
-        return timing.readCost(length)
+        return timing.dmaReadCost(length)
     }
 
     /// Offloads and sends the gathered packet, then starts the next one.

@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 // Transmit offloads: legacy checksum insertion (SDM §3.3.3 CMD.IC, CSO/CSS), IP and TCP/UDP checksum
 // insertion from the context (SDM §3.3.6–3.3.7, POPTS.IXSM/TXSM, IPCSS/IPCSO/IPCSE, TUCSS/TUCSO/
@@ -36,9 +37,9 @@ extension E1000Device {
                                    reference: "8254x SDM §3.3.6 (TCP/IP context descriptor fields)")
             return
         }
-        var v = ~E1000Checksum.sum(p + start, end - start, initial: extra)
+        var v = ~InternetChecksum.sum(p + start, end - start, initial: extra)
         if udp && v == 0 { v = 0xFFFF }   // RFC 768: a computed zero is sent as all ones
-        E1000Checksum.setBE16(p, at, v)
+        NetworkOrder.store16(p, at, v)
     }
 
     /// TCP segmentation of the gathered packet (SDM §3.5).
@@ -60,10 +61,10 @@ extension E1000Device {
                                    reference: "8254x SDM §3.3.6 (PAYLEN)")
         }
         let segmentMax = header + mss
-        ensureSegmentCapacity(segmentMax + 4 + E1000Timing.minimumFrameBytes)
+        ensureSegmentCapacity(segmentMax + 4 + EthernetFrame.minimumBytes)
         let src = txBuffer
-        let ipID = ipv4 ? E1000Checksum.be16(src, c.ipcss + 4) : 0
-        let sequence = tcp ? E1000Checksum.be32(src, c.tucss + 4) : 0
+        let ipID = ipv4 ? NetworkOrder.load16(src, c.ipcss + 4) : 0
+        let sequence = tcp ? NetworkOrder.load32(src, c.tucss + 4) : 0
         var offset = header, index: UInt16 = 0
         while offset < total {
             let chunk = min(mss, total - offset)
@@ -73,19 +74,19 @@ extension E1000Device {
             s.copyMemory(from: src, byteCount: header)
             (s + header).copyMemory(from: src + offset, byteCount: chunk)
             if ipv4 {
-                E1000Checksum.setBE16(s, c.ipcss + 2, UInt16(truncatingIfNeeded: length - c.ipcss))
-                E1000Checksum.setBE16(s, c.ipcss + 4, ipID &+ index)
+                NetworkOrder.store16(s, c.ipcss + 2, UInt16(truncatingIfNeeded: length - c.ipcss))
+                NetworkOrder.store16(s, c.ipcss + 4, ipID &+ index)
             } else {
-                E1000Checksum.setBE16(s, c.ipcss + 4, UInt16(truncatingIfNeeded: length - c.ipcss - 40))
+                NetworkOrder.store16(s, c.ipcss + 4, UInt16(truncatingIfNeeded: length - c.ipcss - 40))
             }
             if tcp {
-                E1000Checksum.setBE32(s, c.tucss + 4, sequence &+ UInt32(truncatingIfNeeded: offset - header))
+                NetworkOrder.store32(s, c.tucss + 4, sequence &+ UInt32(truncatingIfNeeded: offset - header))
                 if !last {
                     let flags = s.load(fromByteOffset: c.tucss + 13, as: UInt8.self) & ~0x09   // clear PSH, FIN
                     s.storeBytes(of: flags, toByteOffset: c.tucss + 13, as: UInt8.self)
                 }
             } else {
-                E1000Checksum.setBE16(s, c.tucss + 4, UInt16(truncatingIfNeeded: length - c.tucss))
+                NetworkOrder.store16(s, c.tucss + 4, UInt16(truncatingIfNeeded: length - c.tucss))
             }
             if options.contains(.IXSM) && ipv4 {
                 s.storeBytes(of: UInt16(0), toByteOffset: c.ipcso, as: UInt16.self)
@@ -121,28 +122,28 @@ extension E1000Device {
                                    reference: "8254x SDM §3.3.3.1, Table 3-10 (VLE)")
         }
         let insertTag = vle && ctrl.contains(.VME) && n >= 12
-        let pad = tctl.contains(.PSP) && n + (insertTag ? 4 : 0) < E1000Timing.minimumFrameBytes - 4
+        let pad = tctl.contains(.PSP) && n + (insertTag ? 4 : 0) < EthernetFrame.minimumBytes - 4
         if insertTag || pad {
             // The frame is rebuilt in the upper half of `segment` (TSO segments live in the lower half).
             let out: UnsafeMutableRawPointer
             if p == segment {
                 out = segment + segmentCapacity / 2
             } else {
-                ensureSegmentCapacity(n + 4 + E1000Timing.minimumFrameBytes)
+                ensureSegmentCapacity(n + 4 + EthernetFrame.minimumBytes)
                 out = segment + segmentCapacity / 2
             }
             if insertTag {
                 out.copyMemory(from: p, byteCount: 12)
-                E1000Checksum.setBE16(out, 12, UInt16(truncatingIfNeeded: reg(.VET)))
-                E1000Checksum.setBE16(out, 14, txPacket.special)
+                NetworkOrder.store16(out, 12, UInt16(truncatingIfNeeded: reg(.VET)))
+                NetworkOrder.store16(out, 14, txPacket.special)
                 (out + 16).copyMemory(from: p + 12, byteCount: n - 12)
                 n += 4
             } else {
                 out.copyMemory(from: p, byteCount: n)
             }
-            if pad && n < E1000Timing.minimumFrameBytes - 4 {
-                (out + n).initializeMemory(as: UInt8.self, repeating: 0, count: E1000Timing.minimumFrameBytes - 4 - n)
-                n = E1000Timing.minimumFrameBytes - 4
+            if pad && n < EthernetFrame.minimumBytes - 4 {
+                (out + n).initializeMemory(as: UInt8.self, repeating: 0, count: EthernetFrame.minimumBytes - 4 - n)
+                n = EthernetFrame.minimumBytes - 4
             }
             frame = UnsafeRawPointer(out)
         }
@@ -151,9 +152,9 @@ extension E1000Device {
             // Without IFCS the buffer's last four bytes are the FCS software computed (SDM Table 3-10).
             guard n >= 4 else { return }
             n -= 4
-            fcsValid = E1000Checksum.crc32(frame, n) == UInt32(littleEndian: frame.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+            fcsValid = EthernetCRC.fcs(frame, n) == UInt32(littleEndian: frame.loadUnaligned(fromByteOffset: n, as: UInt32.self))
         }
-        let wire = max(n + EthernetTiming.fcsBytes, E1000Timing.minimumFrameBytes)
+        let wire = max(n + EthernetTiming.fcsBytes, EthernetFrame.minimumBytes)
         stats.add(E1000Statistics.Index.TPT)
         stats.add(E1000Statistics.Index.TOT, UInt64(wire))
         stats.add(E1000Statistics.Index.GPTC)

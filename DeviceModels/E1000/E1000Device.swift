@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 /// Device model of the Intel 82540EM (8086:100E, conventional PCI 32-bit/33 MHz; 8254x SDM rev 4.0)
 /// and 82574L (8086:10D3, PCIe x1; 82574 GbE Controller Family Datasheet) gigabit Ethernet controllers.
@@ -21,7 +22,7 @@ import BoxlessPlatform
 /// 25.6 µs per access; EERD 26 µs (Microwire) / 20 µs (SPI); auto-negotiation 1262 ms by default
 /// (``autoNegotiationTime``). Everything is scheduled on the function's device lane; the clock skips
 /// idle time.
-public final class E1000Device: PCIDeviceModel, EthernetReceiver {
+public final class E1000Device: NICModel, EthernetReceiver {
     /// The modelled controller.
     public enum Chip: Sendable { case i82540EM, i82574L }
 
@@ -49,6 +50,14 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
         counterNames.map { (name: $0.0, value: stats.total($0.1)) }
     }
 
+    /// The counters of received frames the device did not store (SDM §13.7), with their reasons.
+    public var dropCounters: [CounterInfo] { E1000Device.dropCounterInfo }
+    static let dropCounterInfo: [CounterInfo] = [
+        CounterInfo("MPC", drop: .missed), CounterInfo("ROC", drop: .oversize), CounterInfo("RUC", drop: .undersize),
+        CounterInfo("RFC", drop: .undersize), CounterInfo("RJC", drop: .oversize), CounterInfo("CRCERRS", drop: .badFCS),
+        CounterInfo("ALGNERRC", drop: .alignment), CounterInfo("RXERRC", drop: .receiveError),
+    ]
+
     /// The same counters as the registers would read now (since the last read or CTRL.RST).
     public var registerCounters: [(name: String, value: UInt64)] {
         counterNames.map { (name: $0.0, value: stats.peek($0.1)) }
@@ -63,7 +72,8 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
     /// The same function, unmanaged: per-frame paths borrow it (``onFunction(_:)``) instead of
     /// retaining and releasing it around every call.
     var unmanagedFunction: Unmanaged<PCIFunction>?
-    var timing = E1000ModelTiming.pci
+    /// The function's bus timing (set in `attach`), for DMA costs.
+    var timing = BusTiming.pci33
     let registerMap: RegisterMap
     let counterNames: [(String, Int)]
 
@@ -98,7 +108,7 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
     var mdicBusy = false
 
     // Receive.
-    @exclusivity(unchecked) var fifo = E1000RxFIFO()
+    @exclusivity(unchecked) var fifo = E1000RxFIFO(empty: E1000RxStatus())
     @exclusivity(unchecked) var rxCache: UnsafeMutableRawPointer
     @exclusivity(unchecked) var rxCacheCount = 0
     @exclusivity(unchecked) var rxCacheNext = 0
@@ -163,8 +173,7 @@ public final class E1000Device: PCIDeviceModel, EthernetReceiver {
         self.function = function
         unmanagedFunction = .passUnretained(function)
         function.timing = kind == .i82540EM ? .pci33 : .pcie1x1
-        timing = kind == .i82540EM ? .pci : .pcie
-        timing.bus = function.timing
+        timing = function.timing
         port = EthernetPort(name: "\(name)@\(function.address)", function: function)
         port.receiver = self
         // The function (and so its scheduler, which holds these) never outlives the model it owns.

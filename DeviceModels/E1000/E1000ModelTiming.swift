@@ -4,7 +4,7 @@ import BoxlessPlatform
 ///
 /// | Parameter | 82540EM (PCI 32/33) | 82574L (PCIe 1.1 x1) | Source |
 /// |---|---|---|---|
-/// | DMA bandwidth | 133 MB/s | 250 MB/s | `BusTiming.pci33` / `.pcie1x1` (PCI Local Bus 3.0 §1.1; PCIe Base 1.1 §4.2 8b/10b) |
+/// | DMA bandwidth, overhead and payload (rows below) | 133 MB/s | 250 MB/s | the platform's `BusTiming.pci33` / `.pcie1x1`, `dmaReadCost`/`dmaWriteCost` (PCI Local Bus 3.0 §1.1; PCIe Base 1.1 §4.2 8b/10b) |
 /// | DMA read latency (descriptor fetch, Tx data) | 240 ns | 1000 ns | the function's `BusTiming.readLatency` (a non-posted round trip) |
 /// | per-transaction overhead | 8 bytes (address phase + turnaround, 2 clocks) | 24 bytes per TLP (framing 4, sequence/LCRC 6, 4-DW header 16 − rounding) | PCI Local Bus 3.0 §3.2; PCIe Base 1.1 §2.2, §3.5.2, §4.2.2 |
 /// | max bytes per transaction | 4096 | 128 (Max_Payload_Size / Max_Read_Request reset default) | PCIe Base 1.1 §7.8.4 |
@@ -21,19 +21,7 @@ import BoxlessPlatform
 /// engine then stays busy for the transfer's duration; the error is at most one transfer (≤ 12 µs for
 /// a 1518-byte frame on PCI). Frames are handed to the wire only once their transmit DMA has ended
 /// unless the wire is still busy with earlier frames, so wire times are exact.
-struct E1000ModelTiming {
-    /// The bus figures of the function (set in `attach`).
-    var bus: BusTiming
-    /// Per-transaction overhead in bytes of bus time.
-    var overheadBytes: Int
-    /// Largest payload of one transaction.
-    var maxPayload: Int
-
-    /// PCI 32-bit/33 MHz (82540EM).
-    static let pci = E1000ModelTiming(bus: .pci33, overheadBytes: 8, maxPayload: 4096)
-    /// PCIe 1.1 x1 (82574L).
-    static let pcie = E1000ModelTiming(bus: .pcie1x1, overheadBytes: 24, maxPayload: 128)
-
+enum E1000ModelTiming {
     /// Most descriptors fetched in one read burst.
     static let descriptorFetchBatch = 16
     /// ITR/EITR interval unit (SDM §13.4.18).
@@ -48,15 +36,4 @@ struct E1000ModelTiming {
     }
     /// Default auto-negotiation time: 32 FLP bursts × 16 ms + 750 ms.
     static let autoNegotiation = VirtualDuration.milliseconds(32 * 16 + 750)
-
-    /// Bus time of a posted write of `bytes`.
-    func writeCost(_ bytes: Int) -> VirtualDuration {
-        let tlps = max(1, (bytes + maxPayload - 1) / maxPayload)
-        return bus.transferTime(bytes: bytes + tlps * overheadBytes)
-    }
-
-    /// Bus time of a read of `bytes` (round trip plus data).
-    func readCost(_ bytes: Int) -> VirtualDuration {
-        bus.readLatency + writeCost(bytes)
-    }
 }

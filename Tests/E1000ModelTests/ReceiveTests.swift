@@ -1,6 +1,7 @@
 import Testing
 @testable import E1000Model
 import BoxlessPlatform
+import NICCore
 
 @Suite struct ReceiveTests {
     static let DD: UInt8 = 1, EOP: UInt8 = 2, IXSM: UInt8 = 4, VP: UInt8 = 8, TCPCS: UInt8 = 0x20, IPCS: UInt8 = 0x40
@@ -25,11 +26,11 @@ import BoxlessPlatform
         let frame = Frames.ethernet(0x88B5, Frames.payload(60))
         rig.inject(frame)
         #expect(ring.length(0) == frame.count + 4)
-        let crc = frame.withUnsafeBytes { E1000Checksum.crc32($0.baseAddress!, frame.count) }
+        let crc = frame.withUnsafeBytes { EthernetCRC.fcs($0.baseAddress!, frame.count) }
         let fcs = ring.buffer(0, frame.count + 4).suffix(4)
         #expect(Array(fcs) == [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)])
         // Known CRC-32 check value (IEEE 802.3): "123456789" → 0xCBF43926.
-        let check = Array("123456789".utf8).withUnsafeBytes { E1000Checksum.crc32($0.baseAddress!, 9) }
+        let check = Array("123456789".utf8).withUnsafeBytes { EthernetCRC.fcs($0.baseAddress!, 9) }
         #expect(check == 0xCBF4_3926)
     }
 

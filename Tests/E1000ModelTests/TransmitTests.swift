@@ -1,6 +1,7 @@
 import Testing
 @testable import E1000Model
 import BoxlessPlatform
+import NICCore
 
 /// Transmit descriptor encoders (SDM §3.3.3, §3.3.6, §3.3.7).
 enum Tx {
@@ -119,7 +120,7 @@ enum Tx {
         let rig = Rig(.i82540EM)
         let tx = rig.setUpTx()
         let frame = Frames.ethernet(0x88B5, Frames.payload(100))
-        let crc = frame.withUnsafeBytes { E1000Checksum.crc32($0.baseAddress!, frame.count) }
+        let crc = frame.withUnsafeBytes { EthernetCRC.fcs($0.baseAddress!, frame.count) }
         let withFCS = frame + [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]
         tx.put(0, rig.buffer(withFCS), Tx.legacy(withFCS.count, cmd: Tx.EOP))
         tx.put(1, rig.buffer(withFCS.map { $0 ^ 1 }), Tx.legacy(withFCS.count, cmd: Tx.EOP))

@@ -1,70 +1,12 @@
-// Timing facts for modelling the 82540EM (PCI) and 82574L (PCIe) and their
-// 1000BASE-T link. Units are nanoseconds or bytes. Each constant names its
-// source; FACTS.md lists them all.
+// Timing facts for modelling the 82540EM and 82574L that are theirs alone: interrupt moderation
+// and driver-visible delays. Units are nanoseconds. Each constant names its source; FACTS.md
+// lists them all.
 
-/// Bus, wire and interrupt-moderation timing constants.
+/// Interrupt-moderation and delay-timer constants.
 enum E1000Timing {
-    // MARK: Host bus
-
-    /// Conventional PCI clock, 33⅓ MHz → 30 ns per clock (PCI Local Bus
-    /// Specification 2.x; the 82540EM is a 32-bit PCI device).
-    static let pci33ClockPeriodPicoseconds: UInt64 = 30_000
-    /// Conventional PCI 32-bit/33 MHz peak bandwidth: 4 bytes × 33⅓ MHz ≈
-    /// 133 MB/s (133_333_333 bytes/s), one data phase per clock in a burst.
-    static let pci32Bit33MHzPeakBytesPerSecond: UInt64 = 133_333_333
-    /// PCIe 1.1 (Gen1) lane signalling rate: 2.5 GT/s (PCI Express Base 1.1).
-    static let pcieGen1TransfersPerSecond: UInt64 = 2_500_000_000
-    /// PCIe 1.1 x1 payload-capable bandwidth per direction after 8b/10b
-    /// encoding: 2.5 GT/s × 8/10 ÷ 8 = 250 MB/s (before TLP/DLLP overhead).
-    /// The 82574L is PCIe x1.
-    static let pcieGen1x1BytesPerSecondPerDirection: UInt64 = 250_000_000
-    /// PCIe Gen1 time per encoded byte (10 bit times at 400 ps): 4 ns.
-    static let pcieGen1NanosecondsPerByte: UInt64 = 4
-
-    // MARK: Ethernet wire (IEEE 802.3)
-
-    /// 1000 Mb/s: 1 ns per bit, 8 ns per byte (SDM Table 13-77 also gives an
-    /// 8 ns MAC clock at 1 Gb/s).
-    static let nanosecondsPerByte1000: UInt64 = 8
-    /// 100 Mb/s: 80 ns per byte (SDM Table 13-77: 80 ns MAC clock).
-    static let nanosecondsPerByte100: UInt64 = 80
-    /// 10 Mb/s: 800 ns per byte (SDM Table 13-77: 800 ns MAC clock).
-    static let nanosecondsPerByte10: UInt64 = 800
-    /// Preamble (7 bytes) + SFD (1 byte) = 8 bytes (IEEE 802.3 clause 3.2.1/3.2.2).
-    static let preambleAndSFDBytes = 8
-    /// Minimum inter-frame gap: 96 bit times = 12 bytes (IEEE 802.3 clause 4.4.2;
-    /// SDM Table 13-77 "IEEE 802.3 standard IPG value of 96-bit time").
-    static let interFrameGapBytes = 12
-    /// Frame check sequence (CRC-32): 4 bytes (IEEE 802.3 clause 3.2.9).
-    static let fcsBytes = 4
-    /// Minimum frame: 64 bytes including FCS, i.e. 60 bytes of header+payload
-    /// (IEEE 802.3 clause 4.4.2 minFrameSize = 512 bits). TCTL.PSP pads to
-    /// this (SDM Table 13-76).
-    static let minimumFrameBytes = 64
-    /// Maximum untagged frame including FCS: 1518 bytes (IEEE 802.3 clause 4.4.2);
-    /// 1522 with an 802.1Q tag (matches the PRC1522/PTC1522 counter bucket).
-    static let maximumUntaggedFrameBytes = 1518
-    /// Maximum 802.1Q-tagged frame including FCS: 1522 bytes.
-    static let maximumTaggedFrameBytes = 1522
-    /// Ethernet header bytes (destination, source, EtherType).
-    static let ethernetHeaderBytes = 14
-
-    /// Wire occupancy in nanoseconds of a frame of `frameBytes` (including FCS)
-    /// at `speed`, counting preamble+SFD and the minimum IFG.
-    static func wireTimeNanoseconds(frameBytes: Int, speed: E1000LinkSpeed = .mbps1000) -> UInt64 {
-        let perByte: UInt64
-        switch speed {
-        case .mbps1000: perByte = nanosecondsPerByte1000
-        case .mbps100: perByte = nanosecondsPerByte100
-        case .mbps10: perByte = nanosecondsPerByte10
-        }
-        let padded = max(frameBytes, minimumFrameBytes)
-        return UInt64(preambleAndSFDBytes + padded + interFrameGapBytes) * perByte
-    }
-
-    /// Minimum-size frame slot at 1 Gb/s: (8 + 64 + 12) × 8 ns = 672 ns,
-    /// i.e. 1,488,095 frames/s line rate.
-    static let minimumFrameSlotNanoseconds1000: UInt64 = 672
+    // Bus and wire timing are shared by every NIC: the platform's `BusTiming` (PCI 32-bit/33 MHz,
+    // PCIe 1.1 x1) and `EthernetTiming` / the NIC core's `EthernetFrame` (IEEE 802.3 preamble,
+    // inter-frame gap, FCS and frame sizes). FACTS.md keeps their sources for these chips.
 
     // MARK: Interrupt moderation
 

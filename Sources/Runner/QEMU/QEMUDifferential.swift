@@ -1,3 +1,4 @@
+import NICCore
 import BoxlessPlatform
 import Foundation
 import NativeDriverKit
@@ -30,7 +31,7 @@ public enum QEMUDifferential {
     /// Reads `registers` on the emulator host after the driver opened the NIC and the link came up.
     public static func emulatorRegisters(nic: String, registers: [Register] = e1000Registers) throws -> [String: UInt32] {
         let m = try BoxlessMachine(MachineSpec(slots: [.init(model: nic, device: 3)], seed: 1, strict: true))
-        guard let model = m.machine.function(at: PCIAddress(device: 3))?.model as? any EthernetDeviceModel else { throw RunnerError.badOption("\(nic): no Ethernet model") }
+        guard let model = m.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else { throw RunnerError.badOption("\(nic): no Ethernet model") }
         let wire = EthernetPort(name: "wire", machine: m.machine)
         EthernetPort.connect(model.port, wire)
         try m.start()
@@ -142,7 +143,7 @@ public enum QEMUDifferential {
     public static func emulatorIMSAfterMSIXReceive(frames: Int = 4) throws -> (ims: UInt32, ctrlExt: UInt32, delivered: Int) {
         let m = try BoxlessMachine(MachineSpec(slots: [.init(model: "e1000e", device: 3)], seed: 1, strict: true,
                                                driverParameters: ["interrupts": "msix"]))
-        guard let fmodel = m.machine.function(at: PCIAddress(device: 3))?.model as? any EthernetDeviceModel else { throw RunnerError.badOption("no model") }
+        guard let fmodel = m.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else { throw RunnerError.badOption("no model") }
         let wire = EthernetPort(name: "wire", machine: m.machine)
         EthernetPort.connect(fmodel.port, wire)
         try m.start()

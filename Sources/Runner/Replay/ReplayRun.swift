@@ -1,13 +1,8 @@
 import BoxlessPlatform
+import NICCore
 import EmulatorHost
 import NativeDriverKit
 import PacketCapture
-
-/// A device model with an Ethernet port (NIC models conform in the runner).
-public protocol EthernetDeviceModel: PCIDeviceModel {
-    /// The MAC's side of the link (exists once the model is plugged in).
-    var port: EthernetPort! { get }
-}
 
 /// Replays a trace through a NIC model and its driver and checks the driver's path
 /// (DESIGN.md, "Checks"; `boxless replay`).
@@ -15,7 +10,7 @@ public final class ReplayRun {
     let options: ReplayOptions
     let source: any FrameSource
     let machine: BoxlessMachine
-    let model: any EthernetDeviceModel
+    let model: any NICModel
     let nic: any NetworkInterface
     let wire: EthernetPort
     let client: ReplayClient
@@ -44,7 +39,7 @@ public final class ReplayRun {
         machine = try BoxlessMachine(MachineSpec(slots: [.init(model: o.nic, device: 3)], seed: o.seed, strict: o.strict,
                                                  driverParameters: o.driverParameters))
         if let p = o.eventLog { eventFile = try EventLogFile(path: p); machine.machine.log.sink = eventFile }
-        guard let m = machine.machine.function(at: PCIAddress(device: 3))?.model as? any EthernetDeviceModel else {
+        guard let m = machine.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else {
             throw RunnerError.badOption("--nic \(o.nic): model has no Ethernet port")
         }
         model = m

@@ -1,9 +1,11 @@
-/// Internet checksum (RFC 1071) and Ethernet CRC-32 (IEEE 802.3 §3.2.9) over raw bytes, plus the
-/// byte-order helpers the offload paths use. Pure functions, no allocation.
-enum E1000Checksum {
+/// The Internet checksum (RFC 1071) over raw bytes, for checksum offload in either direction.
+/// Pure functions, no allocation; every NIC model that inserts or verifies IPv4, TCP or UDP
+/// checksums uses these.
+public enum InternetChecksum {
     /// Ones-complement sum of `count` bytes at `p` as big-endian 16-bit words (an odd last byte is
     /// the high byte of a word), folded to 16 bits, not complemented, plus `initial`.
-    static func sum(_ p: UnsafeRawPointer, _ count: Int, initial: UInt32 = 0) -> UInt16 {
+    @inlinable
+    public static func sum(_ p: UnsafeRawPointer, _ count: Int, initial: UInt32 = 0) -> UInt16 {
         var acc: UInt64 = 0
         var i = 0
         // 8 bytes a step as two 32-bit halves: a 64-bit accumulator cannot overflow below 2^32 steps.
@@ -29,54 +31,51 @@ enum E1000Checksum {
     }
 
     /// Ones-complement addition of two 16-bit values.
-    @inline(__always) static func add(_ a: UInt16, _ b: UInt16) -> UInt16 {
+    @inlinable @inline(__always)
+    public static func add(_ a: UInt16, _ b: UInt16) -> UInt16 {
         let s = UInt32(a) + UInt32(b)
         return UInt16(truncatingIfNeeded: (s & 0xFFFF) + (s >> 16))
     }
 
     /// Folds a 32-bit ones-complement accumulator to 16 bits.
-    @inline(__always) static func fold(_ v: UInt32) -> UInt16 {
+    @inlinable @inline(__always)
+    public static func fold(_ v: UInt32) -> UInt16 {
         var s = v
         while s >> 16 != 0 { s = (s & 0xFFFF) + (s >> 16) }
         return UInt16(s)
     }
 
-    /// Reads a big-endian 16-bit field.
-    @inline(__always) static func be16(_ p: UnsafeRawPointer, _ o: Int) -> UInt16 {
+    /// Whether the bytes, checksum field included, verify (their sum is all ones, RFC 1071 §1).
+    @inlinable
+    public static func verifies(_ p: UnsafeRawPointer, _ count: Int, initial: UInt32 = 0) -> Bool {
+        sum(p, count, initial: initial) == 0xFFFF
+    }
+}
+
+/// Big-endian ("network order") fields in frames and descriptors.
+public enum NetworkOrder {
+    /// Reads a big-endian 16-bit field at byte offset `o`.
+    @inlinable @inline(__always)
+    public static func load16(_ p: UnsafeRawPointer, _ o: Int) -> UInt16 {
         UInt16(p.load(fromByteOffset: o, as: UInt8.self)) << 8 | UInt16(p.load(fromByteOffset: o + 1, as: UInt8.self))
     }
 
-    /// Writes a big-endian 16-bit field.
-    @inline(__always) static func setBE16(_ p: UnsafeMutableRawPointer, _ o: Int, _ v: UInt16) {
+    /// Writes a big-endian 16-bit field at byte offset `o`.
+    @inlinable @inline(__always)
+    public static func store16(_ p: UnsafeMutableRawPointer, _ o: Int, _ v: UInt16) {
         p.storeBytes(of: UInt8(v >> 8), toByteOffset: o, as: UInt8.self)
         p.storeBytes(of: UInt8(v & 0xFF), toByteOffset: o + 1, as: UInt8.self)
     }
 
-    /// Reads a big-endian 32-bit field.
-    @inline(__always) static func be32(_ p: UnsafeRawPointer, _ o: Int) -> UInt32 {
-        UInt32(be16(p, o)) << 16 | UInt32(be16(p, o + 2))
+    /// Reads a big-endian 32-bit field at byte offset `o`.
+    @inlinable @inline(__always)
+    public static func load32(_ p: UnsafeRawPointer, _ o: Int) -> UInt32 {
+        UInt32(load16(p, o)) << 16 | UInt32(load16(p, o + 2))
     }
 
-    /// Writes a big-endian 32-bit field.
-    @inline(__always) static func setBE32(_ p: UnsafeMutableRawPointer, _ o: Int, _ v: UInt32) {
-        setBE16(p, o, UInt16(v >> 16)); setBE16(p, o + 2, UInt16(v & 0xFFFF))
-    }
-
-    /// The CRC-32 table (reflected polynomial 0xEDB88320, IEEE 802.3 §3.2.9).
-    static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    /// The FCS of `count` bytes (the value whose little-endian bytes follow the frame on the wire).
-    static func crc32(_ p: UnsafeRawPointer, _ count: Int) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        crcTable.withUnsafeBufferPointer { t in
-            for i in 0..<count {
-                c = t[Int((c ^ UInt32(p.load(fromByteOffset: i, as: UInt8.self))) & 0xFF)] ^ (c >> 8)
-            }
-        }
-        return ~c
+    /// Writes a big-endian 32-bit field at byte offset `o`.
+    @inlinable @inline(__always)
+    public static func store32(_ p: UnsafeMutableRawPointer, _ o: Int, _ v: UInt32) {
+        store16(p, o, UInt16(v >> 16)); store16(p, o + 2, UInt16(v & 0xFFFF))
     }
 }
