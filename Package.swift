@@ -57,7 +57,7 @@ let package = Package(
             path: "DeviceModels/E1000", exclude: ["Definitions/FACTS.md"], swiftSettings: strict),
 
         .target(
-            name: "RTL8139Model", dependencies: ["BoxlessPlatform"],
+            name: "RTL8139Model", dependencies: ["BoxlessPlatform", "NICCore"],
             path: "DeviceModels/RTL8139", exclude: ["Definitions/FACTS.md", "TIMING.md"], swiftSettings: strict),
 
         .target(
@@ -134,7 +134,7 @@ let package = Package(
             name: "E1000Tests", dependencies: ["E1000Model", "E1000Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/E1000Tests", swiftSettings: strict),
         .testTarget(
-            name: "RTL8139ModelTests", dependencies: ["RTL8139Model", "BoxlessPlatform"],
+            name: "RTL8139ModelTests", dependencies: ["RTL8139Model", "NICCore", "BoxlessPlatform"],
             path: "Tests/RTL8139ModelTests", swiftSettings: strict),
         .testTarget(
             name: "RTL8139Tests", dependencies: ["RTL8139Model", "RTL8139Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],

@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 /// Receive (RTL8139C(L) datasheet §6.1 "Receive"; C+ datasheet §9.2): the RCR address filters
 /// and MAR hash, runt/error acceptance, the 2 KiB receive FIFO, then DMA into the C-mode ring
@@ -12,10 +13,9 @@ extension RTL8139Device {
     var ringLength: UInt32 { 8192 << ((rcr & RTL8139RCR.RBLEN_MASK) >> RTL8139RCR.RBLEN_SHIFT) }
 
     func receive(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) {
-        guard receiverEnabled else { stats.drop(.receiverDisabled); return }
-        guard linkUp else { stats.drop(.linkDown); return }
+        guard receiverEnabled, linkUp else { stats.ignored &+= 1; return }
         let n = frame.count
-        guard n >= 6 else { stats.rxErr &+= 1; stats.drop(.runt); return }
+        guard n >= 6 else { stats.rxErr &+= 1; stats.runt &+= 1; return }
         let wire = n + EthernetTiming.fcsBytes
 
         // Address filter (§5.10 AAP/APM/AM/AB; MAR0–7 indexed by the CRC's top 6 bits).
@@ -29,40 +29,38 @@ extension RTL8139Device {
             if rcr & RTL8139RCR.AB != 0 { accept = true }
             status |= RTL8139RxHeader.BAR
         } else if group {
-            let bit = RTL8139Interim.multicastHashBit(UnsafeRawBufferPointer(rebasing: frame[0..<6]))
+            let bit = Int(EthernetCRC.multicastHash(frame.baseAddress!) >> 26)
             if rcr & RTL8139RCR.AM != 0 && mar[bit >> 3] >> UInt8(bit & 7) & 1 != 0 { accept = true }
             status |= RTL8139RxHeader.MAR
         }
-        guard accept else { stats.drop(.filtered); return }
+        guard accept else { return }   // filtered: counted nowhere (as the chip)
 
         // Size and FCS (§5.10 AR, AER; header bits RUNT, CRC, LONG).
         if wire < EthernetTiming.minimumFrameBytes {
             stats.rxErr &+= 1
-            guard rcr & RTL8139RCR.AR != 0 else { stats.drop(.runt); return }
+            guard rcr & RTL8139RCR.AR != 0 else { stats.runt &+= 1; return }
             status |= RTL8139RxHeader.RUNT
         }
         if !fcsValid {
             stats.rxErr &+= 1
-            guard rcr & RTL8139RCR.AER != 0 else { stats.drop(.badFCS); return }
+            guard rcr & RTL8139RCR.AER != 0 else { stats.crc &+= 1; return }
             status |= RTL8139RxHeader.CRC
         }
         if wire > RTL8139ModelTiming.longFrameBytes {
             stats.rxErr &+= 1
-            stats.drop(.tooLong)
+            stats.long &+= 1
             return
         }
         if fcsValid && wire >= EthernetTiming.minimumFrameBytes { status |= RTL8139RxHeader.ROK }
 
         // Into the FIFO: an empty FIFO takes any frame (it streams through), otherwise the budget.
         guard rxFIFO.isEmpty || rxFIFOBytes + wire <= RTL8139ModelTiming.rxFIFOBytes else {
-            stats.mpc = (stats.mpc &+ 1) & 0xFF_FFFF
-            stats.missPkt &+= 1
-            stats.drop(.missed)
+            stats.missed()
             raise(RTL8139Interrupt.FOVW)
             return
         }
         var bytes = [UInt8](frame)
-        let crc = RTL8139Interim.fcs(frame)
+        let crc = EthernetCRC.fcs(frame.baseAddress!, n)
         let fcs = fcsValid ? crc : ~crc
         for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: fcs >> (8 * UInt32(i)))) }
         rxFIFO.append((bytes, status))
@@ -166,7 +164,7 @@ extension RTL8139Device {
         if cpcmd & RTL8139CpCmd.RxVLAN != 0 && bytes.count >= 22 && RTL8139Interim.be16(bytes, 12) == 0x8100 {
             let tci = RTL8139Interim.be16(bytes, 14)
             bytes.removeSubrange(12..<16)
-            let crc = bytes.withUnsafeBytes { RTL8139Interim.fcs(UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 4)])) }
+            let crc = bytes.withUnsafeBytes { EthernetCRC.fcs($0.baseAddress!, $0.count - 4) }
             for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
             opts2 = RTL8139RxDesc.TAVA | UInt32(tci.byteSwapped)
         }

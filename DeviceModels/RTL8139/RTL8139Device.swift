@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 /// Device model of the Realtek RTL8139C (10EC:8139 rev 10h, C mode) and RTL8139C+ (rev 20h, C and
 /// C+ mode) Fast Ethernet controllers (RTL8139C(L) and RTL8139C(L)+ datasheets; Linux's 8139too
@@ -17,7 +18,7 @@ import BoxlessPlatform
 /// Timing (every parameter and its source: `TIMING.md` and ``RTL8139ModelTiming``): PCI 32-bit/33 MHz
 /// DMA, 100 Mb/s wire from ``EthernetPort``, TCTR at the 33 MHz PCI clock, auto-negotiation
 /// ``autoNegotiationTime``.
-public final class RTL8139Device: PCIDeviceModel, EthernetReceiver {
+public final class RTL8139Device: NICModel, EthernetReceiver {
     /// The part this instance models.
     public let chip: RTL8139Chip
     /// `RTL8139C` or `RTL8139C+`.
@@ -29,12 +30,12 @@ public final class RTL8139Device: PCIDeviceModel, EthernetReceiver {
     /// Time from PHY reset, power-on, BMCR restart or carrier coming back until the link is up.
     public var autoNegotiationTime: VirtualDuration = RTL8139ModelTiming.autoNegotiation
 
-    /// MPC and the tally counters by name, as totals since power-on (MPC: since its last write).
+    /// MPC, the tally counters, and RUNT/CRC/LONG drops by name, as totals since power-on.
     public var counters: [(name: String, value: UInt64)] { stats.named }
-    /// Frames that reached the MAC and were not delivered, by reason, in ``RTL8139DropReason`` order.
-    public var drops: [(reason: RTL8139DropReason, count: UInt64)] {
-        zip(RTL8139DropReason.allCases, stats.drops).map { (reason: $0.0, count: $0.1) }
-    }
+    /// MPC (missed: FIFO full), RUNT (undersize), CRC (bad FCS), LONG (oversize).
+    public var dropCounters: [CounterInfo] { RTL8139Statistics.dropCounters }
+    /// Frames that arrived while CR.RE was clear or the link down (counted by no register).
+    public var framesIgnoredWhileDisabled: UInt64 { stats.ignored }
 
     // MARK: state
 

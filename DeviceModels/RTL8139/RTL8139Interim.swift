@@ -1,31 +1,8 @@
-// Interim helpers until the shared NIC core (NICCore: EthernetCRC, InternetChecksum) lands on
-// main; replace these with it then. IEEE 802.3 §3.2.9 (FCS), RFC 1071 (Internet checksum).
+// Frame helpers the shared NIC core does not have yet (NICCore has no checksum-offload or TCP
+// segmentation piece as of its first commit): IPv4 layout, checksum insertion, RFC 1071 sums.
+// Move them to NICCore (ChecksumOffload / TCPSegmenter) when it gains them.
 
 enum RTL8139Interim {
-    /// The IEEE 802.3 FCS of `bytes` (reflected CRC-32, polynomial 04C11DB7h, complemented).
-    static func fcs(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
-        }
-        return ~c
-    }
-
-    /// The multicast hash bit of `address` (6 bytes): the top 6 bits of the CRC-32 computed MSB-first
-    /// without the final complement, as the RTL8139 indexes MAR0–7 (Linux 8139too: `ether_crc >> 26`).
-    static func multicastHashBit(_ address: UnsafeRawBufferPointer) -> Int {
-        var c: UInt32 = 0xFFFF_FFFF
-        for i in 0..<6 {
-            var b = address[i]
-            for _ in 0..<8 {
-                c = ((c >> 31) ^ UInt32(b & 1)) != 0 ? (c << 1) ^ 0x04C1_1DB7 : c << 1
-                b >>= 1
-            }
-        }
-        return Int(c >> 26)
-    }
-
     /// One's-complement sum of `count` bytes at `offset` as big-endian words, folded, added to `initial`.
     static func sum(_ p: [UInt8], _ offset: Int, _ count: Int, initial: UInt32 = 0) -> UInt32 {
         var s = initial

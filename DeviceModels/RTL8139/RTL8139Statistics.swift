@@ -1,34 +1,26 @@
-/// Why the model did not deliver a frame that reached its MAC. The replay check reads these by name.
-public enum RTL8139DropReason: String, CaseIterable, Sendable {
-    /// The receive FIFO was full (ring or descriptors exhausted): counted by MPC and the tally MissPkt.
-    case missed
-    /// No filter accepted the destination (RCR AAP/APM/AM/AB, MAR hash).
-    case filtered
-    /// Bad FCS and RCR.AER clear: counted by the tally RxErr.
-    case badFCS
-    /// Shorter than 64 bytes on the wire and RCR.AR clear: counted by the tally RxErr.
-    case runt
-    /// Longer than the chip receives (C mode: the ring; C+ mode: 4 KiB): counted by the tally RxErr.
-    case tooLong
-    /// CR.RE (C mode) or CpCmd.RxEnb (C+ mode) clear: counted nowhere on the chip.
-    case receiverDisabled
-    /// The link was down.
-    case linkDown
-}
+import NICCore
 
 /// The chip's counters: MPC and the C+ tally counters (kept in both modes, dumped by DTCCR), and
-/// the model's drop counts by reason. Totals since power-on except MPC, which a write clears.
+/// the receive errors by the packet-header bit that names them (RUNT, CRC, LONG: RTL8139C(L)
+/// datasheet §6.1), which the chip reports per frame but counts only in the tally RxErr.
 struct RTL8139Statistics {
+    /// MPC as the register reads (24 bits, cleared by any write).
     var mpc: UInt32 = 0
+    /// MPC's total since power-on.
+    var mpcTotal: UInt64 = 0
     var txOk: UInt64 = 0, rxOk: UInt64 = 0, txErr: UInt64 = 0
     var rxErr: UInt32 = 0, missPkt: UInt16 = 0, fae: UInt16 = 0
     var tx1Col: UInt32 = 0, txMCol: UInt32 = 0
     var rxOkPhy: UInt64 = 0, rxOkBrd: UInt64 = 0, rxOkMul: UInt32 = 0
     var txAbt: UInt16 = 0, txUndrn: UInt16 = 0
-    var drops = [UInt64](repeating: 0, count: RTL8139DropReason.allCases.count)
+    /// Frames dropped as runts, with bad FCS, or too long.
+    var runt: UInt64 = 0, crc: UInt64 = 0, long: UInt64 = 0
+    /// Frames that arrived with the receiver off or the link down.
+    var ignored: UInt64 = 0
 
-    mutating func drop(_ r: RTL8139DropReason) {
-        drops[RTL8139DropReason.allCases.firstIndex(of: r)!] &+= 1
+    /// A frame missed for want of FIFO room (MPC, MissPkt).
+    mutating func missed() {
+        mpc = (mpc &+ 1) & 0xFF_FFFF; mpcTotal &+= 1; missPkt &+= 1
     }
 
     /// The tally block as the chip dumps it (little-endian fields, ``RTL8139Tally/fields``).
@@ -42,11 +34,19 @@ struct RTL8139Statistics {
         return b
     }
 
-    /// Named counters, in a fixed order: MPC, then the tally counters as the datasheet names them.
+    /// Named counters, in a fixed order: MPC, the tally counters as the datasheet names them, then
+    /// RUNT, CRC and LONG.
     var named: [(name: String, value: UInt64)] {
-        [("MPC", UInt64(mpc)), ("TxOk", txOk), ("RxOk", rxOk), ("TxErr", txErr), ("RxErr", UInt64(rxErr)),
+        [("MPC", mpcTotal), ("TxOk", txOk), ("RxOk", rxOk), ("TxErr", txErr), ("RxErr", UInt64(rxErr)),
          ("MissPkt", UInt64(missPkt)), ("FAE", UInt64(fae)), ("Tx1Col", UInt64(tx1Col)), ("TxMCol", UInt64(txMCol)),
          ("RxOkPhy", rxOkPhy), ("RxOkBrd", rxOkBrd), ("RxOkMul", UInt64(rxOkMul)), ("TxAbt", UInt64(txAbt)),
-         ("TxUndrn", UInt64(txUndrn))]
+         ("TxUndrn", UInt64(txUndrn)), ("RUNT", runt), ("CRC", crc), ("LONG", long)]
     }
+
+    /// The counters of dropped frames and their reasons (MissPkt counts the same frames as MPC
+    /// and is not listed again).
+    static let dropCounters: [CounterInfo] = [
+        CounterInfo("MPC", drop: .missed), CounterInfo("RUNT", drop: .undersize),
+        CounterInfo("CRC", drop: .badFCS), CounterInfo("LONG", drop: .oversize),
+    ]
 }
