@@ -155,12 +155,13 @@ extension RTL8139Device {
             if n == 0 && UInt64(tsd[0]) & RTL8139DTCCR.Cmd != 0 { dumpTallyCounters() }
             return
         }
-        if txSlotPending[n] { breach(.txSlotRewrittenWhileOwned, "TSD\(n) written while slot \(n) is being sent") }
+        if txSlotOwned[n] { breach(.txSlotRewrittenWhileOwned, "TSD\(n) written while slot \(n) is being sent") }
         // Status bits are the chip's; a write keeps SIZE, ERTXTH and OWN (§5.2).
         let keep = RTL8139TSD.SIZE_MASK | RTL8139TSD.ERTXTH_MASK | RTL8139TSD.OWN
         tsd[n] = (tsd[n] & ~mask | value & mask) & keep
         if tsd[n] & RTL8139TSD.OWN == 0 {
             txSlotPending[n] = true
+            txSlotOwned[n] = true
             transmitKick()
         }
     }
@@ -171,7 +172,7 @@ extension RTL8139Device {
             if (n == 0 || n == 2) && value & UInt32(RTL8139Descriptor.ringAlignment - 1) != 0 {
                 breach(.cplusRingMisaligned, "\(n == 0 ? "TNPDS" : "THPDS") = \(hex(value))")
             }
-        } else if txSlotPending[n] {
+        } else if txSlotOwned[n] {
             breach(.txSlotRewrittenWhileOwned, "TSAD\(n) written while slot \(n) is being sent")
         }
         tsad[n] = value
@@ -256,6 +257,7 @@ extension RTL8139Device {
         tsd = [UInt32](repeating: RTL8139TSD.OWN, count: 4)   // all slots the driver's (8139too reads OWN)
         tsad = [0, 0, 0, 0]
         txSlotPending = [false, false, false, false]
+        txSlotOwned = [false, false, false, false]
         txNextSlot = 0
         rbstart = 0
         cbr = 0; readOffset = 0

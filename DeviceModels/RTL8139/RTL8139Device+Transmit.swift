@@ -19,6 +19,7 @@ extension RTL8139Device {
     private func slotTransmit() {
         let n = txNextSlot
         guard txSlotPending[n] else { return }
+        txSlotPending[n] = false
         let size = Int(tsd[n] & RTL8139TSD.SIZE_MASK)
         var frame = [UInt8](repeating: 0, count: size)
         let st = frame.withUnsafeMutableBytes { function.dmaRead(BusAddress(UInt64(tsad[n])), into: $0) }
@@ -38,7 +39,7 @@ extension RTL8139Device {
     }
 
     private func finishSlot(_ n: Int, ok: Bool) {
-        txSlotPending[n] = false
+        txSlotOwned[n] = false
         if ok {
             tsd[n] |= RTL8139TSD.TOK
             stats.txOk &+= 1

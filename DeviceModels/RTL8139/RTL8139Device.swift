@@ -92,6 +92,8 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
     /// C mode: the next slot the chip sends, and which slots were handed over and not finished.
     var txNextSlot = 0
     var txSlotPending = [Bool](repeating: false, count: 4)
+    /// Slots the chip owns: from the TSD write until TOK/TABT (strict: not to be rewritten).
+    var txSlotOwned = [Bool](repeating: false, count: 4)
     var txEngineBusy = false
     var txEngineFreeAt: VirtualTime = .zero
     /// C+ normal-priority descriptor index.
