@@ -64,6 +64,10 @@ let package = Package(
             path: "DeviceModels/E1000", exclude: ["Definitions/FACTS.md"], swiftSettings: strict),
 
         .target(
+            name: "RTL8139Model", dependencies: ["BoxlessPlatform", "NICCore"],
+            path: "DeviceModels/RTL8139", exclude: ["Definitions/FACTS.md", "TIMING.md"], swiftSettings: strict),
+
+        .target(
             name: "AHCIModel", dependencies: ["BoxlessPlatform"],
             path: "DeviceModels/AHCI", swiftSettings: strict),
 
@@ -74,6 +78,9 @@ let package = Package(
         .target(
             name: "E1000Driver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/E1000Driver", swiftSettings: strict),
+        .target(
+            name: "RTL8139Driver", dependencies: ["NativeDriverKit"],
+            path: "Sources/Drivers/RTL8139Driver", swiftSettings: strict),
         .target(
             name: "TestDeviceDriver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/TestDeviceDriver", swiftSettings: strict),
@@ -133,6 +140,12 @@ let package = Package(
         .testTarget(
             name: "E1000Tests", dependencies: ["E1000Model", "E1000Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/E1000Tests", swiftSettings: strict),
+        .testTarget(
+            name: "RTL8139ModelTests", dependencies: ["RTL8139Model", "NICCore", "BoxlessPlatform"],
+            path: "Tests/RTL8139ModelTests", swiftSettings: strict),
+        .testTarget(
+            name: "RTL8139Tests", dependencies: ["RTL8139Model", "RTL8139Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
+            path: "Tests/RTL8139Tests", swiftSettings: strict),
         .testTarget(
             name: "AHCIModelTests", dependencies: ["AHCIModel", "BoxlessPlatform"],
             path: "Tests/AHCIModelTests", swiftSettings: strict),
