@@ -29,7 +29,7 @@ extension RTL8139Device {
             if rcr & RTL8139RCR.AB != 0 { accept = true }
             status |= RTL8139RxHeader.BAR
         } else if group {
-            let bit = Int(EthernetCRC.multicastHash(frame.baseAddress!) >> 26)
+            let bit = Int(EthernetCRC.multicastHash(at: frame.baseAddress!) >> 26)
             if rcr & RTL8139RCR.AM != 0 && mar[bit >> 3] >> UInt8(bit & 7) & 1 != 0 { accept = true }
             status |= RTL8139RxHeader.MAR
         }

@@ -183,7 +183,7 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
     /// Reports a strict-mode breach of `rule` with `detail`.
     func breach(_ rule: RTL8139Rule, _ detail: String) {
         guard function.strict else { return }
-        function.strictFinding(detail.isEmpty ? rule.summary : rule.summary + ": " + detail, reference: rule.reference)
+        function.strictFinding(rule, detail)
     }
 }
 

@@ -1,8 +1,13 @@
+import BoxlessPlatform
+
 /// The RTL8139 rules strict mode checks (DESIGN.md, "Strict mode"): what the datasheets forbid that
 /// real silicon punishes and lenient emulators (QEMU's rtl8139) forgive. Each finding's message
 /// starts with the rule's ``summary`` and cites ``reference``. Sections marked "(inferred)" are
 /// explained in Definitions/FACTS.md.
-public enum RTL8139Rule: String, CaseIterable, Sendable {
+public enum RTL8139Rule: String, CaseIterable, StrictRule {
+    /// `rtl8139.` and the case name.
+    public var id: String { "rtl8139." + rawValue }
+
     /// RBSTART written with bits 1:0 set.
     case rbstartMisaligned
     /// CAPR moved past CBR: the driver claims to have read bytes the chip has not written.

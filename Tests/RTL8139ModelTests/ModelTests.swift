@@ -41,7 +41,7 @@ final class Rig {
     /// Rules reported so far, by id.
     var rules: [String] {
         m.log.findings.filter { $0.code == .strict }.map { f in
-            RTL8139Rule.allCases.first { f.message.hasPrefix($0.summary) && f.reference == $0.reference }?.rawValue ?? f.message
+            RTL8139Rule.allCases.first { f.rule == $0.id }?.rawValue ?? f.message
         }
     }
     static let mac: [UInt8] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56]
