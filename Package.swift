@@ -51,6 +51,10 @@ let package = Package(
             path: "DeviceModels/E1000", exclude: ["Definitions/FACTS.md"], swiftSettings: strict),
 
         .target(
+            name: "RTL8168Model", dependencies: ["BoxlessPlatform"],
+            path: "DeviceModels/RTL8168", exclude: ["Definitions/FACTS.md", "TIMING.md"], swiftSettings: strict),
+
+        .target(
             name: "AHCIModel", dependencies: ["BoxlessPlatform"],
             path: "DeviceModels/AHCI", swiftSettings: strict),
 
@@ -61,6 +65,9 @@ let package = Package(
         .target(
             name: "E1000Driver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/E1000Driver", swiftSettings: strict),
+        .target(
+            name: "RTL8168Driver", dependencies: ["NativeDriverKit"],
+            path: "Sources/Drivers/RTL8168Driver", swiftSettings: strict),
         .target(
             name: "TestDeviceDriver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/TestDeviceDriver", swiftSettings: strict),
@@ -117,6 +124,12 @@ let package = Package(
         .testTarget(
             name: "E1000Tests", dependencies: ["E1000Model", "E1000Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/E1000Tests", swiftSettings: strict),
+        .testTarget(
+            name: "RTL8168ModelTests", dependencies: ["RTL8168Model", "BoxlessPlatform"],
+            path: "Tests/RTL8168ModelTests", swiftSettings: strict),
+        .testTarget(
+            name: "RTL8168Tests", dependencies: ["RTL8168Model", "RTL8168Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
+            path: "Tests/RTL8168Tests", swiftSettings: strict),
         .testTarget(
             name: "AHCIModelTests", dependencies: ["AHCIModel", "BoxlessPlatform"],
             path: "Tests/AHCIModelTests", swiftSettings: strict),
