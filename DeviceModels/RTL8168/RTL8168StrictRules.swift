@@ -6,9 +6,6 @@ public enum RTL8168Rule: String, CaseIterable, Sendable {
     case ringNotAligned
     /// The chip walked a whole ring's worth of descriptors (1024) without meeting EOR.
     case ringWithoutEOR
-    /// A descriptor the chip already owns was handed to it again (OWN written while set) — or a
-    /// descriptor already completed by the chip is found with OWN set for the same packet twice.
-    case descriptorHandedTwice
     /// A configuration register (IDR, Config0–5) written while 9346CR is locked.
     case configWriteWhileLocked
     /// TxPoll.NPQ set while ChipCmd.TE is clear.
@@ -35,7 +32,6 @@ public enum RTL8168Rule: String, CaseIterable, Sendable {
         switch self {
         case .ringNotAligned: return "descriptor ring base not 256-byte aligned"
         case .ringWithoutEOR: return "descriptor ring has no EOR within 1024 descriptors"
-        case .descriptorHandedTwice: return "descriptor handed to the chip while it already owned it"
         case .configWriteWhileLocked: return "configuration register written without the 9346CR unlock"
         case .pollWhileTransmitterOff: return "TxPoll.NPQ set while ChipCmd.TE is clear"
         case .rxMaxSizeExceedsBuffer: return "RxMaxSize larger than a posted receive buffer"
@@ -54,7 +50,6 @@ public enum RTL8168Rule: String, CaseIterable, Sendable {
         switch self {
         case .ringNotAligned: return "RTL8111C DS §7 (TNPDS/RDSAR: 256-byte alignment)"
         case .ringWithoutEOR: return "RTL8111C DS §8 (EOR: end of descriptor ring)"
-        case .descriptorHandedTwice: return "RTL8111C DS §8 (OWN: set by the driver, cleared by the chip)"
         case .configWriteWhileLocked: return "RTL8111C DS §7 (9346CR EEM1:0 = 11b: config register write enable)"
         case .pollWhileTransmitterOff: return "RTL8111C DS §7 (TPPoll), §7 Command Register TE"
         case .rxMaxSizeExceedsBuffer: return "RTL8111C DS §7 (RMS), §8.2; r8169 rtl8169_fragmented_frame"
