@@ -68,6 +68,10 @@ let package = Package(
             path: "DeviceModels/RTL8139", exclude: ["Definitions/FACTS.md", "TIMING.md"], swiftSettings: strict),
 
         .target(
+            name: "RTL8168Model", dependencies: ["BoxlessPlatform", "NICCore"],
+            path: "DeviceModels/RTL8168", exclude: ["Definitions/FACTS.md", "TIMING.md"], swiftSettings: strict),
+
+        .target(
             name: "AHCIModel", dependencies: ["BoxlessPlatform"],
             path: "DeviceModels/AHCI", swiftSettings: strict),
 
@@ -81,6 +85,9 @@ let package = Package(
         .target(
             name: "RTL8139Driver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/RTL8139Driver", swiftSettings: strict),
+        .target(
+            name: "RTL8168Driver", dependencies: ["NativeDriverKit"],
+            path: "Sources/Drivers/RTL8168Driver", swiftSettings: strict),
         .target(
             name: "TestDeviceDriver", dependencies: ["NativeDriverKit"],
             path: "Sources/Drivers/TestDeviceDriver", swiftSettings: strict),
@@ -110,7 +117,8 @@ let package = Package(
             dependencies: [
                 "BoxlessPlatform", "NativeDriverKit", "EmulatorHost",
                 "TestDeviceModel", "TestDeviceDriver", "PacketCapture",
-                "NICCore", "E1000Model", "E1000Driver", "AHCIModel", "AHCIDriver", "QEMUHost", "LinuxHost",
+                "NICCore", "E1000Model", "E1000Driver", "RTL8139Model", "RTL8139Driver", "RTL8168Model", "RTL8168Driver",
+                "AHCIModel", "AHCIDriver", "QEMUHost", "LinuxHost", "BoxlessFaults",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -146,6 +154,12 @@ let package = Package(
         .testTarget(
             name: "RTL8139Tests", dependencies: ["RTL8139Model", "RTL8139Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/RTL8139Tests", swiftSettings: strict),
+        .target(
+            name: "RTL8168ModelTests", dependencies: ["RTL8168Model", "BoxlessPlatform"],
+            path: "Tests/RTL8168ModelTests", swiftSettings: strict),
+        .testTarget(
+            name: "RTL8168Tests", dependencies: ["RTL8168Model", "RTL8168Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
+            path: "Tests/RTL8168Tests", swiftSettings: strict),
         .testTarget(
             name: "AHCIModelTests", dependencies: ["AHCIModel", "BoxlessPlatform"],
             path: "Tests/AHCIModelTests", swiftSettings: strict),

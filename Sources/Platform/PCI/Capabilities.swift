@@ -2,6 +2,8 @@
 public enum CapabilityID {
     /// PCI Power Management (PCI PM 1.2).
     public static let powerManagement: UInt8 = 0x01
+    /// Vital Product Data (PCI Local Bus 3.0 §6.4, Appendix I).
+    public static let vpd: UInt8 = 0x03
     /// Message Signalled Interrupts (PCI Local Bus 3.0 §6.8.1).
     public static let msi: UInt8 = 0x05
     /// Vendor-specific.
@@ -14,6 +16,8 @@ public enum CapabilityID {
     public static let sata: UInt8 = 0x12
     /// Advanced Error Reporting (extended, PCIe Base §7.8.4).
     public static let extendedAER: UInt16 = 0x0001
+    /// Virtual Channel (extended, PCIe Base §7.11), when no MFVC capability is present.
+    public static let extendedVirtualChannel: UInt16 = 0x0002
     /// Device Serial Number (extended, PCIe Base §7.9.3).
     public static let extendedSerialNumber: UInt16 = 0x0003
 }
@@ -82,4 +86,20 @@ public enum PCIExpressPortType: UInt8, Sendable {
     case legacyEndpoint = 1
     /// Root Complex Integrated Endpoint.
     case rootComplexIntegrated = 9
+}
+
+/// Where a function's VPD capability lives (PCI Local Bus 3.0 §6.4): software writes the VPD Address
+/// with F = 0 to read (the function fetches the DWORD into VPD Data and sets F), or VPD Data then the
+/// address with F = 1 to write (the function clears F when done). The model performs the handshake.
+public struct VPDCapabilityLayout: Sendable, Equatable {
+    /// Offset of the capability in config space.
+    public var offset: Int
+    /// Offset of VPD Address (bits 14:0 the byte address, bit 15 the F flag).
+    public var address: Int { offset + 2 }
+    /// Offset of VPD Data.
+    public var data: Int { offset + 4 }
+    /// VPD Address: F flag (bit 15).
+    public static let flag: UInt16 = 1 << 15
+    /// VPD Address: the address field (bits 14:0, DWORD aligned).
+    public static let addressMask: UInt16 = 0x7FFF
 }

@@ -97,10 +97,14 @@ public struct ConfigSpaceBuilder: Sendable {
     }
 
     /// Appends an extended capability (PCIe Base §7.6.3) at 0x100 or later, returning its offset.
+    /// `fixedOffset` (DWORD aligned, not below the end of the previous one) places it where a real
+    /// chip has it, as ``addCapability(_:body:writable:writeOneToClear:at:)`` does.
     @discardableResult
-    public mutating func addExtendedCapability(_ id: UInt16, version: UInt8, body: [UInt8], writable: [UInt8] = []) -> Int {
+    public mutating func addExtendedCapability(_ id: UInt16, version: UInt8, body: [UInt8], writable: [UInt8] = [],
+                                               at fixedOffset: Int? = nil) -> Int {
         precondition(isExpress, "extended capabilities need PCI Express config space")
-        let off = nextExtended
+        let off = fixedOffset ?? nextExtended
+        precondition(off % 4 == 0 && off >= nextExtended, "extended capability overlaps the previous one")
         precondition(off + 4 + body.count <= 0x1000)
         space.set(off, .dword, UInt32(id) | UInt32(version & 0xF) << 16)
         for (i, b) in body.enumerated() { space.set(off + 4 + i, .byte, UInt32(b)) }
