@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "boxless",
             dependencies: [
-                "BoxlessRunner",
+                "BoxlessRunner", "BoxlessFaults", "BoxlessPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI", swiftSettings: strict),

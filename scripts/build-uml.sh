@@ -99,7 +99,7 @@ else
   # shellcheck disable=SC2086
   ./scripts/config $OPTIONS
   make -s ARCH=um olddefconfig
-  for o in VIRTIO_UML UML_PCI_OVER_VIRTIO UML_TIME_TRAVEL_SUPPORT E1000 E1000E 8139TOO 8139CP R8169 SATA_AHCI BLK_DEV_SD EXT4_FS; do
+  for o in VIRTIO_UML UML_PCI_OVER_VIRTIO UML_TIME_TRAVEL_SUPPORT E1000 E1000E 8139TOO 8139CP R8169 REALTEK_PHY SATA_AHCI BLK_DEV_SD EXT4_FS; do
     grep -q "^CONFIG_$o=y" .config || { echo "error: CONFIG_$o not set after olddefconfig" >&2; exit 2; }
   done
   echo "building UML kernel with $JOBS jobs (about 5 minutes on 2 cores)"

@@ -18,7 +18,7 @@ struct Disk: ParsableCommand {
     @Option(name: .customLong("max-blocks"), help: "Largest request in 512-byte blocks (1…256).") var maxBlocks = 64
     @Option(help: "Disk profile: ssd or hdd.") var profile = "ssd"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
-    @Option(help: "A fault plan (not available yet).") var faults: String?
+    @Option(help: "A fault plan (YAML; see README \"Fault injection\"). Emulator host.") var faults: String?
     @Option(name: .customLong("param"), help: "Driver parameter name=value (repeatable).") var params: [String] = []
     @Flag(help: "Turn strict mode off.") var lenient = false
     @Option(help: "Write the event log as JSON Lines to this file.") var eventLog: String?
@@ -44,7 +44,7 @@ struct Disk: ParsableCommand {
             guard n <= 1 << 47 else { throw fail("--size \(size) is larger than the 128 TiB an LBA48 disk can address") }
         }
         if writable && image == nil { throw fail("--writable needs --image FILE") }
-        guard faults == nil else { throw fail("--faults: fault plans are not available in this build yet") }
+        if faults != nil && host != "emulator" { throw fail("--faults is available on the emulator host (QEMU's and Linux's clocks are not ours to fault)") }
         for p in params where !p.contains("=") { throw fail("--param takes name=value (got '\(p)')") }
     }
 
@@ -53,6 +53,7 @@ struct Disk: ParsableCommand {
         o.controller = controller; o.image = image; o.size = size.flatMap(DiskOptions.parseSize); o.writable = writable
         o.workload = WorkloadKind(rawValue: workload)!; o.queueDepth = queueDepth; o.operations = ops; o.maxBlocks = maxBlocks
         o.profile = profile; o.seed = seed; o.strict = !lenient; o.eventLog = eventLog
+        if let f = faults { try o.loadFaults(f) }
         for p in params {
             let kv = p.split(separator: "=", maxSplits: 1)
             o.driverParameters[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BoxlessFaults
+import BoxlessPlatform
 import BoxlessRunner
 import Foundation
 
@@ -12,7 +14,8 @@ struct Replay: ParsableCommand {
     @Flag(name: .customLong("free-running"), help: "With --host linux: run the guest in real time instead of on the machine's simulated clock (UML time travel); not deterministic.") var freeRunning = false
     @Option(help: "rx: trace → wire → driver; tx: trace → driver → wire.") var direction = "rx"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
-    @Option(help: "A fault plan (not available yet).") var faults: String?
+    @Option(help: "A fault plan (YAML; see README \"Fault injection\"). Emulator host.") var faults: String?
+    @Option(name: .customLong("watchdog"), help: "Fail a run in which no frame moves for this long (virtual time, e.g. 5s, 500ms).") var watchdog: String?
     @Option(help: "A BPF filter expression (compiled by libpcap).") var filter: String?
     @Option(name: .customLong("capture-rx"), help: "Write what the driver delivered to this pcap file.") var captureRX: String?
     @Option(name: .customLong("capture-tx"), help: "Write what the NIC put on the wire to this pcap file.") var captureTX: String?
@@ -33,7 +36,8 @@ struct Replay: ParsableCommand {
         guard ReplayDirection(rawValue: direction) != nil else { throw ValidationError("--direction must be rx or tx (got '\(direction)')") }
         guard ReplayTiming(argument: timing) != nil else { throw ValidationError("--timing must be original, line-rate or scale:X with X > 0 (got '\(timing)')") }
         guard TruncatedPolicy(rawValue: truncated) != nil else { throw ValidationError("--truncated must be pad, skip or error (got '\(truncated)')") }
-        guard faults == nil else { throw ValidationError("--faults: fault plans are not available in this build yet") }
+        if faults != nil && host != "emulator" { throw ValidationError("--faults is available on the emulator host (QEMU's and Linux's clocks are not ours to fault)") }
+        if let w = watchdog, VirtualDuration(argument: w) == nil { throw ValidationError("--watchdog must be a duration like 5s or 500ms (got '\(w)')") }
         for p in params where !p.contains("=") { throw ValidationError("--param takes name=value (got '\(p)')") }
     }
 
@@ -43,6 +47,8 @@ struct Replay: ParsableCommand {
         o.seed = seed; o.filter = filter; o.captureRX = captureRX; o.captureTX = captureTX
         o.timing = ReplayTiming(argument: timing)!; o.truncated = TruncatedPolicy(rawValue: truncated)!
         o.strict = !lenient; o.eventLog = eventLog
+        if let f = faults { try o.loadFaults(f) }
+        if let w = watchdog { o.watchdog = VirtualDuration(argument: w)! }
         for p in params {
             let kv = p.split(separator: "=", maxSplits: 1)
             o.driverParameters[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""

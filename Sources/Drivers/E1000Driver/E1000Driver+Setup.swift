@@ -60,13 +60,23 @@ extension E1000Driver {
         return UInt16(truncatingIfNeeded: value >> EERDLayout.dataShift)
     }
 
+    /// Times the EEPROM is read before a bad checksum is believed: a word can read wrong once (a
+    /// bus error, a read that returned all ones), so the image is read again, as Linux's e1000e
+    /// validates its NVM up to three times before failing the probe.
+    static let eepromAttempts = 3
+
     /// Reads words 00h–3Fh, verifies the checksum (their sum is BABAh) and takes the MAC from words 0–2.
     func readStationAddress() throws(DriverError) {
         var words = [UInt16](repeating: 0, count: EEPROMWord.checksum + 1)
-        for i in 0...EEPROMWord.checksum { words[i] = try readEEPROM(word: i) }
-        let sum = words.reduce(UInt16(0), &+)
-        guard sum == EEPROMWord.checksumSum else {
-            throw .unsupportedDevice("EEPROM checksum invalid: words 00h-3Fh sum to \(hex(sum)), expected \(hex(EEPROMWord.checksumSum)) (SDM §5.6)")
+        var sum: UInt16 = 0
+        for attempt in 1...Self.eepromAttempts {
+            for i in 0...EEPROMWord.checksum { words[i] = try readEEPROM(word: i) }
+            sum = words.reduce(UInt16(0), &+)
+            if sum == EEPROMWord.checksumSum { break }
+            guard attempt < Self.eepromAttempts else {
+                throw .unsupportedDevice("EEPROM checksum invalid: words 00h-3Fh sum to \(hex(sum)), expected \(hex(EEPROMWord.checksumSum)) (SDM §5.6), \(attempt) reads")
+            }
+            context.log(.warning, "EEPROM checksum \(hex(sum)) on read \(attempt), expected \(hex(EEPROMWord.checksumSum)): reading it again")
         }
         var b = [UInt8](repeating: 0, count: 6)
         for i in 0..<3 {

@@ -36,6 +36,10 @@ public final class EventLog {
     public private(set) var findings: [Finding] = []
     /// Total findings, including those past ``findingLimit``.
     public private(set) var findingCount: Int = 0
+    /// Every injected fault so far with its time, up to ``findingLimit`` (``faultCount`` counts them all).
+    public private(set) var faults: [(time: VirtualTime, record: FaultRecord)] = []
+    /// Total injected faults.
+    public private(set) var faultCount: Int = 0
     /// How many findings are kept in ``findings``.
     public var findingLimit = 10_000
     /// Where records go as they happen, if anywhere.
@@ -64,6 +68,9 @@ public final class EventLog {
         if case .finding(let f) = event {
             findingCount += 1
             if findings.count < findingLimit { findings.append(f) }
+        } else if case .fault(let f) = event {
+            faultCount += 1
+            if faults.count < findingLimit { faults.append((t, f)) }
         }
         if tailCapacity > 0 {
             if tail.count < tailCapacity { tail.append((t, event)) } else {

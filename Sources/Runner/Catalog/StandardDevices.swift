@@ -3,6 +3,10 @@ import AHCIModel
 import BoxlessPlatform
 import E1000Driver
 import E1000Model
+import RTL8139Driver
+import RTL8139Model
+import RTL8168Driver
+import RTL8168Model
 import TestDeviceDriver
 import TestDeviceModel
 
@@ -19,6 +23,18 @@ enum StandardDevices {
                      kind: "Ethernet controller", makeModel: { E1000Device(chip: .i82574L) }, driver: E1000Driver.self,
                      qemuDevice: "e1000e", linuxDrivers: ["e1000e"],
                      diagnosticRegisters: e1000Registers + [DiagnosticRegister("IAM", 0x00E0), DiagnosticRegister("EIAC", 0x00DC)]),
+        CatalogEntry(name: "rtl8139c", vendorID: 0x10EC, deviceID: 0x8139,
+                     description: "RTL8139C Fast Ethernet (rev 10, C mode; PCI 32-bit/33 MHz, 100 Mb/s)",
+                     kind: "Ethernet controller", makeModel: { RTL8139Device(chip: .rtl8139c) }, driver: RTL8139Driver.self,
+                     linuxDrivers: ["8139too"], diagnosticRegisters: rtl8139Registers),
+        CatalogEntry(name: "rtl8139", vendorID: 0x10EC, deviceID: 0x8139,
+                     description: "RTL8139C+ Fast Ethernet (rev 20, C and C+ mode; PCI 32-bit/33 MHz, 100 Mb/s)",
+                     kind: "Ethernet controller", makeModel: { RTL8139Device(chip: .rtl8139cPlus) }, driver: RTL8139Driver.self,
+                     qemuDevice: "rtl8139", linuxDrivers: ["8139cp"], diagnosticRegisters: rtl8139Registers),
+        CatalogEntry(name: "rtl8168", vendorID: 0x10EC, deviceID: 0x8168,
+                     description: "RTL8111C/8168C PCI Express Gigabit Ethernet (RTL_GIGA_MAC_VER_22, XID 3c4; PCIe 1.1 x1, MSI-X)",
+                     kind: "Ethernet controller", makeModel: { RTL8168Device(chip: .rtl8168c) }, driver: RTL8168Driver.self,
+                     linuxDrivers: ["r8169"], diagnosticRegisters: rtl8168Registers),
         CatalogEntry(name: "ahci", vendorID: 0x8086, deviceID: 0x2922,
                      description: "82801IR/IO/IH (ICH9R/DO/DH) 6 port SATA Controller [AHCI mode], one 64 MiB SSD on port 0",
                      kind: "SATA controller",
@@ -28,6 +44,28 @@ enum StandardDevices {
                      description: "Boxless exerciser (synthetic test device: every BAR kind, MSI, MSI-X, INTx, DMA engine)",
                      kind: "Unclassified device", makeModel: { ExerciserDevice() }, driver: ExerciserDriver.self),
     ] }
+
+    /// RTL8139C(+) registers without read side effects (RTL8139C datasheet §6, RTL8139C+ §"Register
+    /// Descriptions"): command, receive ring pointers, masks and configuration; ISR, MPC and the
+    /// timer are left out (their reads are not stable).
+    static let rtl8139Registers: [DiagnosticRegister] = [
+        DiagnosticRegister("IDR0", 0x00), DiagnosticRegister("IDR4", 0x04, mask: 0x0000_FFFF),
+        DiagnosticRegister("RBSTART", 0x30), DiagnosticRegister("CR", 0x34, mask: 0xFF00_0000),
+        DiagnosticRegister("CAPR/CBR", 0x38), DiagnosticRegister("IMR", 0x3C, mask: 0x0000_FFFF),
+        DiagnosticRegister("TCR", 0x40), DiagnosticRegister("RCR", 0x44), DiagnosticRegister("MSR", 0x58, mask: 0x0000_00FF),
+        DiagnosticRegister("BMCR", 0x60, mask: 0x0000_FFFF), DiagnosticRegister("CpCmd", 0xE0, mask: 0x0000_FFFF),
+        DiagnosticRegister("RxRingAddr", 0xE4),
+    ]
+
+    /// RTL8168C registers without read side effects (r8169's register names; the RTL8111C
+    /// datasheet's offsets), for stall reports.
+    static let rtl8168Registers: [DiagnosticRegister] = [
+        DiagnosticRegister("MAC0", bar: 2, 0x00), DiagnosticRegister("ChipCmd", bar: 2, 0x34, mask: 0xFF00_0000),
+        DiagnosticRegister("IntrMask", bar: 2, 0x3C, mask: 0x0000_FFFF), DiagnosticRegister("TxConfig", bar: 2, 0x40),
+        DiagnosticRegister("RxConfig", bar: 2, 0x44), DiagnosticRegister("PHYstatus", bar: 2, 0x6C, mask: 0x0000_00FF),
+        DiagnosticRegister("CPlusCmd", bar: 2, 0xE0, mask: 0x0000_FFFF), DiagnosticRegister("RxDescAddrLow", bar: 2, 0xE4),
+        DiagnosticRegister("TxDescStartAddrLow", bar: 2, 0x20),
+    ]
 
     /// The e1000 family's side-effect-free registers (8254x SDM §13.4, 82574 DS §10.2 offsets),
     /// compared after driver initialisation in differential tests and shown in stall reports.

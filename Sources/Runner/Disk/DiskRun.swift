@@ -1,3 +1,4 @@
+import BoxlessFaults
 import AHCIModel
 import BoxlessPlatform
 import EmulatorHost
@@ -35,8 +36,13 @@ public struct DiskOptions: Sendable {
     public var eventLog: String?
     /// Whether DMA payload bytes join the event-log digest (on by default; the benchmark may turn it off).
     public var digestPayloads = true
+    /// A fault plan to apply (`--faults PLAN.yaml`, loaded with ``loadFaults(_:)``).
+    public var faults: FaultPlan?
     /// Creates default options.
     public init() {}
+
+    /// Loads the fault plan at `path` into ``faults`` (one-line error naming the file, line and key).
+    public mutating func loadFaults(_ path: String) throws(RunnerError) { faults = try RunFaults.load(path: path) }
 
     /// Size of a memory-backed disk when none is given: 64 MiB.
     public static let defaultSize: UInt64 = 64 << 20
@@ -105,6 +111,12 @@ public struct DiskSummary: Codable, Sendable {
     public var error_samples: [String]
     public var passed: Bool
     public var failures: [String]
+    /// With `--faults`: what the plan injected.
+    public var faults: FaultReport? = nil
+    /// With `--faults`: failed requests accounted to injected faults (media errors, failed commands).
+    public var lost_to_faults: Int? = nil
+    /// With `--faults`: whether I/O flowed again within each transient fault's stated time.
+    public var recoveries: [FaultRecovery]? = nil
     /// The guest kernel's log (Linux host only).
     public var kernel_log: [String]? = nil
     /// Files the guest read and checked (Linux host only).
@@ -130,6 +142,8 @@ public final class DiskMachine {
     public let baseIsLive: Bool
     private let base: (any BlockBackend)?
     var eventFile: EventLogFile?
+    /// The fault plan, armed (nil without faults).
+    let faults: RunFaults?
 
     /// Builds and starts it. `medium` replaces the image or memory disk (e.g. the medium of a machine
     /// that lost power); the image is then not opened. Errors are one line naming the file and the problem.
@@ -166,6 +180,8 @@ public final class DiskMachine {
                                      make: { _ in AHCIController(ports: [disk]) })
         machine.machine.log.digestsPayloads = o.digestPayloads
         if let p = o.eventLog { let f = try EventLogFile(path: p); machine.machine.log.sink = f; eventFile = f }
+        let platform = machine.machine
+        faults = o.faults.map { RunFaults(plan: $0, machine: platform) }
         do { try machine.start() } catch { eventFile?.close(); throw error }
         guard let d = machine.host.bound.first?.instance as? any BlockDevice else {
             eventFile?.close()
@@ -277,6 +293,8 @@ public enum DiskRun {
         }
         let w = dm.workload(s)
         w.progress = progress
+        var completions: [VirtualTime] = []
+        if dm.faults != nil { w.onCompletion = { _, _ in completions.append(m.machine.now) } }
         let vStart = m.machine.now
         let wStart = ContinuousClock.now
         let r = w.run()
@@ -290,8 +308,22 @@ public enum DiskRun {
             let c = dm.perform([BlockRequest(id: UInt64.max, operation: .flush)])[0]
             if c.status != .success { failures.append("the shutdown flush failed: \(c.status)") }
         }
-        if r.errors > 0 { failures.append("\(r.errors) requests failed") }
-        if r.mismatches > 0 { failures.append("\(r.mismatches) reads returned data other than the last written (first at LBA \(r.firstMismatchLBA ?? 0))") }
+        // Under faults, a request may fail because of one: a media error the plan put there, or a
+        // command a fault failed (errors that reach the caller are the driver doing its job).
+        let excused = dm.faults.map { min(r.errors, r.mediaErrors + Int($0.injector.summary.commandsFailed)) } ?? 0
+        if r.errors > excused { failures.append("\(r.errors - excused) requests failed\(excused > 0 ? " (besides \(excused) accounted to injected faults)" : "")") }
+        let recoveries = dm.faults?.recoveries(linkUps: [], progress: completions, trafficEnd: vEnd) ?? []
+        for rec in recoveries where !rec.recovered {
+            failures.append("no recovery from \(rec.fault) (plan entry \(rec.rule + 1)) at \(rec.at_ns / 1_000_000) ms within \(rec.within_ns / 1_000_000) ms: "
+                            + (rec.recovered_ns.map { "I/O moved again only at \($0 / 1_000_000) ms" } ?? "no request completed after it"))
+        }
+        // A read that returns other data is silent corruption — unless a DMA fault damaged that very
+        // transfer (at most one read per such fault).
+        let damaged = min(r.mismatches, dm.faults?.dataFaultsBothWays ?? 0)
+        if r.mismatches > damaged {
+            failures.append("\(r.mismatches - damaged) reads returned data other than the last written (first at LBA \(r.firstMismatchLBA ?? 0))"
+                            + (damaged > 0 ? " besides \(damaged) damaged by injected DMA faults" : ""))
+        }
         if r.operations < w.totalOperations { failures.append("only \(r.operations) of \(w.totalOperations) requests completed") }
         dm.finish()
         if log.findingCount > 0 { failures.append("\(log.findingCount) findings") }
@@ -308,7 +340,8 @@ public enum DiskRun {
             virtual_ns: vEnd.nanoseconds, wall_ns: nanoseconds(wall),
             workload_virtual_ns: (vEnd - vStart).rawValue / 1_000, workload_wall_ns: nanoseconds(workloadWall),
             events: log.count, digest: log.digest, findings: Array(log.findings.prefix(100).map(\.description)),
-            error_samples: r.errorSamples, passed: failures.isEmpty, failures: failures)
+            error_samples: r.errorSamples, passed: failures.isEmpty, failures: failures,
+            faults: dm.faults?.report, lost_to_faults: dm.faults.map { _ in excused + damaged }, recoveries: dm.faults.map { _ in recoveries })
     }
 
     static func nanoseconds(_ d: Duration) -> UInt64 {

@@ -63,7 +63,7 @@ public final class LinuxReplayRun {
         do { session = try LinuxSession(spec: spec, make: { _ in nicModel }, timeTravel: timeTravel, files: files) }
         catch let e as LinuxHostError { throw RunnerError.hostFailed("Linux host: \(e.description)") }
         if let p = o.eventLog { eventFile = try EventLogFile(path: p); session.machine.log.sink = eventFile }
-        wire = EthernetPort(name: "wire", machine: session.machine)
+        wire = EthernetPort(name: "wire", machine: session.machine, timing: model.port.timing)
         EthernetPort.connect(model.port, wire)
         wire.receiver = collector
         let machine = session.machine

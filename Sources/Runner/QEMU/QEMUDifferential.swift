@@ -17,7 +17,7 @@ public enum QEMUDifferential {
         let registers = try registers ?? Self.registers(of: nic)
         let m = try BoxlessMachine(MachineSpec(slots: [.init(model: nic, device: 3)], seed: 1, strict: true))
         guard let model = m.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else { throw RunnerError.badOption("--nic \(nic) is not a network device") }
-        let wire = EthernetPort(name: "wire", machine: m.machine)
+        let wire = EthernetPort(name: "wire", machine: m.machine, timing: model.port.timing)
         EthernetPort.connect(model.port, wire)
         try m.start()
         guard let n = m.host.bound.first?.instance as? any NetworkInterface else { throw RunnerError.probeFailed("\(nic): no driver bound") }
@@ -137,7 +137,7 @@ public enum QEMUDifferential {
                                                      registers: [DiagnosticRegister]) throws -> (registers: [String: UInt32], delivered: Int) {
         let m = try BoxlessMachine(MachineSpec(slots: [.init(model: nic, device: 3)], seed: 1, strict: true, driverParameters: parameters))
         guard let fmodel = m.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else { throw RunnerError.badOption("--nic \(nic) is not a network device") }
-        let wire = EthernetPort(name: "wire", machine: m.machine)
+        let wire = EthernetPort(name: "wire", machine: m.machine, timing: fmodel.port.timing)
         EthernetPort.connect(fmodel.port, wire)
         try m.start()
         guard let n = m.host.bound.first?.instance as? any NetworkInterface else { throw RunnerError.probeFailed("\(nic): no driver bound") }

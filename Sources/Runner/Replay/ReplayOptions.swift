@@ -1,3 +1,4 @@
+import BoxlessFaults
 import BoxlessPlatform
 
 /// How frame times are derived from the capture.
@@ -66,6 +67,16 @@ public struct ReplayOptions: Sendable {
     /// is shortened to it, so a capture with hours or years between packets replays in bounded
     /// virtual time (the summary counts the gaps shortened). Default 1 s.
     public var maximumGap: VirtualDuration = .seconds(1)
+    /// A fault plan to apply (`--faults PLAN.yaml`, loaded with ``loadFaults(_:)``).
+    public var faults: FaultPlan?
+    /// The watchdog: a run in which no frame moves (taken from the trace, delivered, or put on the
+    /// wire) for this much virtual time while frames are pending fails, saying where it was stuck.
+    public var watchdog: VirtualDuration = .seconds(5)
+    /// The wall-clock bound of one run (the watchdog's last resort).
+    public var wallLimit: Duration = .seconds(3600)
     /// Creates options.
     public init(trace: String, nic: String) { self.trace = trace; self.nic = nic }
+
+    /// Loads the fault plan at `path` into ``faults`` (one-line error naming the file, line and key).
+    public mutating func loadFaults(_ path: String) throws(RunnerError) { faults = try RunFaults.load(path: path) }
 }

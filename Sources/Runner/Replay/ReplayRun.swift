@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import DequeModule
 import NICCore
 import EmulatorHost
 import NativeDriverKit
@@ -21,6 +22,22 @@ public final class ReplayRun {
     @exclusivity(unchecked) var txCheck = TransmitCheck()
     var failures: [String] = []
     private let captures: ReplayCaptures
+    /// The fault plan, armed (nil without `--faults`).
+    let faults: RunFaults?
+    /// With faults: frames sent, waiting to reach the NIC through the impaired link (hash, index).
+    private var inTransit = Deque<(hash: UInt64, index: Int)>()
+    /// With faults: when the driver reported the link up, and when traffic moved (recovery checks).
+    private var linkUps: [VirtualTime] = []
+    private var progressTimes: [VirtualTime] = []
+    private var arrivals: ArrivalTap?
+    private var trafficEnd = VirtualTime.zero
+    private var lastArrivalIndex = -1
+
+    /// Where a stuck run was: the driver's last log lines and the last events.
+    private var stuckDetail: String {
+        let log = machine.host.driverLog.suffix(2).map { "\($0.source): \($0.message)" }
+        return (log.isEmpty ? "no driver log" : "driver: " + log.joined(separator: " | ")) + ", \(machine.machine.log.count) events"
+    }
     private var eventFile: EventLogFile?
 
     /// Builds the machine, probes the driver and opens the interface. `source` overrides the trace.
@@ -34,14 +51,26 @@ public final class ReplayRun {
         machine = try BoxlessMachine(MachineSpec(slots: [.init(model: o.nic, device: 3)], seed: o.seed, strict: o.strict,
                                                  driverParameters: o.driverParameters))
         if let p = o.eventLog { eventFile = try EventLogFile(path: p); machine.machine.log.sink = eventFile }
+        let platform = machine.machine
+        faults = o.faults.map { RunFaults(plan: $0, machine: platform) }
         guard let m = machine.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else {
             throw RunnerError.badOption("--nic \(o.nic): model has no Ethernet port")
         }
         model = m
-        wire = EthernetPort(name: "wire", machine: machine.machine)
-        EthernetPort.connect(m.port, wire)
+        wire = EthernetPort(name: "wire", machine: machine.machine, timing: m.port.timing)
+        if let faults {
+            // Frames cross an impaired link; the receive check learns of each one as it reaches the NIC.
+            faults.insertLink(wire: wire, nic: m.port, device: PCIAddress(device: 3))
+        } else {
+            EthernetPort.connect(m.port, wire)
+        }
         tap = WireTap()
         wire.receiver = tap
+        if faults != nil, o.direction == .rx, let nicReceiver = m.port.receiver {
+            let a = ArrivalTap(next: nicReceiver)
+            arrivals = a
+            m.port.receiver = a
+        }
         client = ReplayClient()
         captures = try ReplayCaptures(o)
         try machine.start()
@@ -50,13 +79,20 @@ public final class ReplayRun {
             throw RunnerError.probeFailed("\(o.nic): \(why)")
         }
         self.nic = nic
+        arrivals?.run = self
         tap.onFrame = { [unowned self] frame in
             let t = self.machine.machine.now.nanoseconds
             self.captures.transmitted(frame, at: t)
-            if self.options.direction == .tx { self.txCheck.wireFrame(frame) }
+            if self.options.direction == .tx {
+                self.txCheck.wireFrame(frame)
+                if self.faults != nil { self.progressTimes.append(self.machine.machine.now) }
+            }
         }
         // The run owns the client and outlives every delivery.
         client.run = .passUnretained(self)
+        if faults != nil {
+            client.onLinkChanged = { [unowned self] st in if st.up { self.linkUps.append(self.machine.machine.now) } }
+        }
         let client = self.client
         do {
             try machine.host.onCPU { () throws(DriverError) in
@@ -69,6 +105,7 @@ public final class ReplayRun {
     /// The driver delivered a frame: capture it if asked, and check it.
     func frameDelivered(_ frame: UnsafeRawBufferPointer, info: ReceiveInfo) {
         if captures.capturesRX { captures.received(frame, at: machine.machine.now.nanoseconds) }
+        if faults != nil { progressTimes.append(machine.machine.now) }
         rxCheck.deliveredFrame(frame, vlanTag: info.vlanTag)
     }
 
@@ -85,13 +122,22 @@ public final class ReplayRun {
         if client.link.up {
             let injector = Injector(target: self)
             do { try injector.start() } catch { sourceError = error }
+            var watch = Watchdog(options: options, scheduler: s, wallStart: wallStart)
             while !injector.done, sourceError == nil, s.eventsRun < events, s.step(notAfter: VirtualTime(rawValue: .max)) {
                 if let e = injector.error { sourceError = e }
+                if watch.tick(), let stuck = watch.check(progress: feed.taken &+ rxCheck.delivered &+ txCheck.onWire &+ txCheck.failed) {
+                    failures.append(stuck + " (at trace packet \(feed.taken); \(stuckDetail))")
+                    break
+                }
             }
             if let e = injector.error { sourceError = e }
             if s.eventsRun >= events { failures.append("event limit of \(events) reached") }
             // Let the last frames cross the wire, then through interrupt moderation and the driver's poll.
+            let trafficEnd = s.now
             s.run(until: max(s.now, wire.busyUntil, model.port.busyUntil) + .milliseconds(50))
+            // Under faults, keep going until every transient fault's recovery is due.
+            if let due = faults?.recoveryHorizon, due > s.now { s.run(until: due + .milliseconds(1)) }
+            self.trafficEnd = trafficEnd
         }
         let stats = machine.host.onCPU { nic.statistics() }
         machine.host.onCPU { nic.close() }
@@ -112,16 +158,35 @@ public final class ReplayRun {
         var failures = self.failures
         if !findings.isEmpty { failures.append("\(findings.count) findings") }
         if machine.host.driverErrors > 0 { failures.append("\(machine.host.driverErrors) driver errors logged") }
-        let report = ReplayHostReport(
+        var report = ReplayHostReport(
             host: "emulator", device: model.name,
             driver: machine.spec.slots.first.flatMap { DeviceCatalog.entry(named: $0.model)?.driver.name } ?? "?",
             timing: options.timing.description, virtualNanoseconds: machine.machine.now.nanoseconds, events: log.count,
             digest: log.digest, findings: findings,
             driverWarnings: machine.host.driverLog.filter { $0.level >= .warning }.map { "\($0.source): [\($0.level)] \($0.message)" },
             failures: failures, dropReasons: stats.dropReasons)
-        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, deviceDrops: stats.rxDroppedTotal)
-        return ReplaySummary(options: options, feed: feed, verdict: verdict, txFailed: txCheck.failed, report: report,
-                             wallNanoseconds: DiskRun.nanoseconds(wall))
+        var excused = ReplayVerdict.Excused.none
+        var recoveries: [FaultRecovery] = []
+        if let faults {
+            let linkFaults = machine.machine.log.faults.contains { ["link-down", "link-flap", "autoneg-fail"].contains($0.record.fault) }
+            let linkDamage = machine.machine.log.faults.filter { ["duplicate", "corrupt", "reorder"].contains($0.record.fault) }.count
+            excused.missing = (linkFaults ? Int(model.framesIgnoredWhileDisabled) : 0) + Int(faults.lostFromDevice)
+            excused.mismatched = faults.dataFaults + (options.direction == .tx ? linkDamage : 0)
+            recoveries = faults.recoveries(linkUps: linkUps, progress: progressTimes, trafficEnd: trafficEnd)
+            for r in recoveries where !r.recovered {
+                report.failures.append("no recovery from \(r.fault) (plan entry \(r.rule + 1)) at \(r.at_ns / 1_000_000) ms within \(r.within_ns / 1_000_000) ms of its end"
+                                       + (r.recovered_ns.map { " (\(r.by) only at \($0 / 1_000_000) ms)" } ?? " (never)"))
+            }
+        }
+        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, deviceDrops: stats.rxDroppedTotal, excused: excused)
+        var summary = ReplaySummary(options: options, feed: feed, verdict: verdict, txFailed: txCheck.failed, report: report,
+                                    wallNanoseconds: DiskRun.nanoseconds(wall))
+        if let faults {
+            summary.faults = faults.report
+            summary.lost_to_faults = verdict.lostToFaults + Int(faults.lostTowardDevice)
+            summary.recoveries = recoveries
+        }
+        return summary
     }
 }
 
@@ -129,7 +194,23 @@ extension ReplayRun: ReplayTarget {
     var scheduler: Scheduler { machine.machine.scheduler }
 
     @inline(__always)
-    func frameSent(index: Int, bytes: UnsafeRawBufferPointer) { rxCheck.sentFrame(index: index, bytes: bytes) }
+    func frameSent(index: Int, bytes: UnsafeRawBufferPointer) {
+        // Under faults the frame may be lost, delayed, duplicated or reordered on its way: the check
+        // learns of it when (and as often as) it reaches the NIC (``ArrivalTap``).
+        if arrivals != nil { inTransit.append((ArrivalTap.hash(bytes), index)) } else { rxCheck.sentFrame(index: index, bytes: bytes) }
+    }
+
+    /// A frame reached the NIC through the impaired link: the check expects it now.
+    func frameReachedNIC(_ bytes: UnsafeRawBufferPointer) {
+        let h = ArrivalTap.hash(bytes)
+        var index = lastArrivalIndex
+        if let k = inTransit.prefix(64).firstIndex(where: { $0.hash == h }) {
+            index = inTransit[k].index
+            inTransit.remove(at: k)
+        }
+        lastArrivalIndex = index
+        rxCheck.sentFrame(index: index, bytes: bytes)
+    }
 
     func transmit(_ f: ReplayFrame) -> TransmitResult {
         let nic = self.nic
@@ -162,7 +243,27 @@ final class ReplayClient: NetworkClient {
         if let run { run._withUnsafeGuaranteedRef { $0.frameDelivered(frame, info: info) } } else { onReceive(frame, info) }
     }
     func transmitCompleted(token: UInt64, success: Bool) { onTransmitCompleted(token, success) }
-    func linkChanged(_ state: LinkState) { link = state }
+    var onLinkChanged: ((LinkState) -> Void)?
+    func linkChanged(_ state: LinkState) { link = state; onLinkChanged?(state) }
+}
+
+/// In front of a NIC's receiver under faults: tells the run of each frame that reached the NIC
+/// (after the impaired link), then hands it on.
+final class ArrivalTap: EthernetReceiver {
+    unowned(unsafe) let next: any EthernetReceiver
+    unowned(unsafe) var run: ReplayRun?
+    init(next: any EthernetReceiver) { self.next = next }
+    func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) {
+        run?.frameReachedNIC(frame)
+        next.frameArrived(frame, fcsValid: fcsValid)
+    }
+    func carrierChanged(_ up: Bool) { next.carrierChanged(up) }
+    /// FNV-1a of the frame's bytes.
+    static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+        return h
+    }
 }
 
 /// The far end of the wire: sees what the NIC transmits.

@@ -57,6 +57,13 @@ public struct ReplaySummary: Codable, Sendable {
     public var kernel_log: [String]? = nil
     /// TX on the Linux host: what the guest's own IP stack sent after the trace, checked on the wire.
     public var guest_stack: GuestStack? = nil
+    /// With `--faults`: what the plan injected.
+    public var faults: FaultReport? = nil
+    /// With `--faults`: frames lost to injected faults (on the link, while a fault held the link
+    /// down, or damaged by a DMA fault), not blamed on the driver and not counted as delivered.
+    public var lost_to_faults: Int? = nil
+    /// With `--faults`: whether the driver recovered from each transient fault within its time.
+    public var recoveries: [FaultRecovery]? = nil
 
     /// Traffic the guest's network stack generated (Linux host, TX).
     public struct GuestStack: Codable, Sendable {

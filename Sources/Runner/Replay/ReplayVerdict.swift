@@ -15,27 +15,47 @@ struct ReplayVerdict {
     /// One line per broken rule.
     let failures: [String]
 
+    /// Frames accounted to injected faults rather than to the driver.
+    let lostToFaults: Int
+
+    /// What injected faults may excuse: frames that reached the NIC while a fault held its link
+    /// down (missing, not counted by a register), and frames whose data a DMA fault or the link
+    /// damaged after the NIC took them (mismatched) — each at most as many as the faults fired.
+    struct Excused {
+        var missing = 0
+        var mismatched = 0
+        static let none = Excused()
+    }
+
     /// `deviceDrops` is every frame the device counted as dropped (its counters, as the driver
     /// reports them or, on the Linux host, as the model keeps them).
-    init(direction: ReplayDirection, rx: some ReceiveTally, tx: TransmitCheck, deviceDrops: UInt64) {
+    init(direction: ReplayDirection, rx: some ReceiveTally, tx: TransmitCheck, deviceDrops: UInt64, excused: Excused = .none) {
         var f: [String] = []
+        var lost = 0
         if direction == .rx {
             delivered = rx.delivered
-            mismatched = rx.mismatched
-            unaccounted = max(0, rx.missing - Int(deviceDrops))
+            let excusedMismatch = min(rx.mismatched, excused.mismatched)
+            mismatched = rx.mismatched - excusedMismatch
+            let toFaults = min(max(0, rx.missing - Int(deviceDrops)), excused.missing)
+            lost = toFaults + excusedMismatch
+            unaccounted = max(0, rx.missing - Int(deviceDrops) - toFaults)
             firstMismatch = rx.firstMismatchLocation
-            if UInt64(rx.missing) != deviceDrops {
-                f.append("\(rx.missing) frames missing but the device counted \(deviceDrops) drops"
+            if UInt64(rx.missing - toFaults) != deviceDrops {
+                f.append("\(rx.missing - toFaults) frames missing but the device counted \(deviceDrops) drops"
                          + (rx.missingSample.isEmpty ? "" : " (first missing packets: \(rx.missingSample.prefix(8).map(String.init).joined(separator: ", ")))"))
             }
         } else {
             delivered = tx.onWire
-            mismatched = tx.mismatched
-            unaccounted = tx.lost
+            let excusedMismatch = min(tx.mismatched, excused.mismatched)
+            mismatched = tx.mismatched - excusedMismatch
+            let toFaults = min(tx.lost, excused.missing)
+            lost = toFaults + excusedMismatch
+            unaccounted = tx.lost - toFaults
             firstMismatch = tx.firstMismatch
-            if tx.lost > 0 { f.append("\(tx.lost) frames accepted by the driver never reached the wire and were not reported failed") }
+            if unaccounted > 0 { f.append("\(unaccounted) frames accepted by the driver never reached the wire and were not reported failed") }
         }
         if mismatched > 0 { f.append("\(mismatched) frames differ from what was sent") }
+        lostToFaults = lost
         failures = f
     }
 }
