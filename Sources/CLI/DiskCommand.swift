@@ -19,6 +19,7 @@ struct Disk: ParsableCommand {
     @Option(help: "Disk profile: ssd or hdd.") var profile = "ssd"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
     @Option(help: "A fault plan (YAML; see README \"Fault injection\"). Emulator host.") var faults: String?
+    @Option(name: .customLong("trace-out"), help: "Write a Chrome/Perfetto trace-event file (JSON; ui.perfetto.dev opens it): MMIO, DMA, interrupts, frames, disk commands, faults, notes, findings in virtual time. Emulator host.") var traceOut: String?
     @Option(name: .customLong("param"), help: "Driver parameter name=value (repeatable).") var params: [String] = []
     @Flag(help: "Turn strict mode off.") var lenient = false
     @Option(help: "Write the event log as JSON Lines to this file.") var eventLog: String?
@@ -44,6 +45,7 @@ struct Disk: ParsableCommand {
             guard n <= 1 << 47 else { throw fail("--size \(size) is larger than the 128 TiB an LBA48 disk can address") }
         }
         if writable && image == nil { throw fail("--writable needs --image FILE") }
+        if traceOut != nil && host != "emulator" { throw fail("--trace-out is available on the emulator host") }
         if faults != nil && host != "emulator" { throw fail("--faults is available on the emulator host (QEMU's and Linux's clocks are not ours to fault)") }
         for p in params where !p.contains("=") { throw fail("--param takes name=value (got '\(p)')") }
     }
@@ -54,6 +56,7 @@ struct Disk: ParsableCommand {
         o.workload = WorkloadKind(rawValue: workload)!; o.queueDepth = queueDepth; o.operations = ops; o.maxBlocks = maxBlocks
         o.profile = profile; o.seed = seed; o.strict = !lenient; o.eventLog = eventLog
         if let f = faults { try o.loadFaults(f) }
+        o.traceOut = traceOut
         for p in params {
             let kv = p.split(separator: "=", maxSplits: 1)
             o.driverParameters[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""

@@ -15,6 +15,7 @@ struct Replay: ParsableCommand {
     @Option(help: "rx: trace → wire → driver; tx: trace → driver → wire.") var direction = "rx"
     @Option(help: "The run's seed.") var seed: UInt64 = 1
     @Option(help: "A fault plan (YAML; see README \"Fault injection\"). Emulator host.") var faults: String?
+    @Option(name: .customLong("trace-out"), help: "Write a Chrome/Perfetto trace-event file (JSON; ui.perfetto.dev opens it): MMIO, DMA, interrupts, frames, disk commands, faults, notes, findings in virtual time. Emulator host.") var traceOut: String?
     @Option(name: .customLong("watchdog"), help: "Fail a run in which no frame moves for this long (virtual time, e.g. 5s, 500ms).") var watchdog: String?
     @Option(help: "A BPF filter expression (compiled by libpcap).") var filter: String?
     @Option(name: .customLong("capture-rx"), help: "Write what the driver delivered to this pcap file.") var captureRX: String?
@@ -36,6 +37,7 @@ struct Replay: ParsableCommand {
         guard ReplayDirection(rawValue: direction) != nil else { throw ValidationError("--direction must be rx or tx (got '\(direction)')") }
         guard ReplayTiming(argument: timing) != nil else { throw ValidationError("--timing must be original, line-rate or scale:X with X > 0 (got '\(timing)')") }
         guard TruncatedPolicy(rawValue: truncated) != nil else { throw ValidationError("--truncated must be pad, skip or error (got '\(truncated)')") }
+        if traceOut != nil && host != "emulator" { throw ValidationError("--trace-out is available on the emulator host") }
         if faults != nil && host != "emulator" { throw ValidationError("--faults is available on the emulator host (QEMU's and Linux's clocks are not ours to fault)") }
         if let w = watchdog, VirtualDuration(argument: w) == nil { throw ValidationError("--watchdog must be a duration like 5s or 500ms (got '\(w)')") }
         for p in params where !p.contains("=") { throw ValidationError("--param takes name=value (got '\(p)')") }
@@ -48,6 +50,7 @@ struct Replay: ParsableCommand {
         o.timing = ReplayTiming(argument: timing)!; o.truncated = TruncatedPolicy(rawValue: truncated)!
         o.strict = !lenient; o.eventLog = eventLog
         if let f = faults { try o.loadFaults(f) }
+        o.traceOut = traceOut
         if let w = watchdog { o.watchdog = VirtualDuration(argument: w)! }
         for p in params {
             let kv = p.split(separator: "=", maxSplits: 1)

@@ -60,7 +60,8 @@ public enum ExerciseRun {
         let m = try BoxlessMachine(spec, faults: faults)
         var file: EventLogFile?
         if let p = o.eventLogPath { file = try EventLogFile(path: p); m.machine.log.sink = file }
-        defer { file?.close() }
+        var closed = false
+        defer { if !closed { try? file?.close() } }
         try m.start()
         var errors = 0, done = 0, bytes = 0
         var mode = "none"
@@ -96,6 +97,8 @@ public enum ExerciseRun {
         m.machine.scheduler.runUntilIdle(maxEvents: 100_000)
         let findings = m.machine.log.findings.map(\.description)
         let wall = ContinuousClock.now - wallStart
+        closed = true
+        try file?.close()
         return ExerciseSummary(
             host: "emulator", device: "exerciser", driver: ExerciserDriver.name, interrupt_mode: mode, operations: done,
             bytes: bytes, errors: errors, virtual_ns: m.machine.now.nanoseconds,

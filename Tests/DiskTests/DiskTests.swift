@@ -137,7 +137,7 @@ func options(_ kind: WorkloadKind = .verify, qd: Int = 32, profile: String = "ss
         let whole = dm.read(lba: 0, count: 4)
         #expect(whole.status == .success && whole.data[1080] == 0x53 && whole.data[1081] == 0xEF)
         #expect(Array(whole.data) == Array(before[0..<2048]))
-        dm.finish()
+        try dm.finish()
         #expect(dm.machine.machine.log.findingCount == 0)
         try? FileManager.default.removeItem(atPath: path)
     }
@@ -216,7 +216,7 @@ func options(_ kind: WorkloadKind = .verify, qd: Int = 32, profile: String = "ss
         #expect(r.operations == 200 && r.mediaErrors > 0 && r.mediaErrors == r.errors && r.reads > 0 && r.mismatches == 0)
         // And the disk keeps working after them.
         #expect(dm.read(lba: 100, count: 8).status == .success)
-        dm.finish()
+        try dm.finish()
     }
 }
 

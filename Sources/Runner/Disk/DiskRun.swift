@@ -38,6 +38,8 @@ public struct DiskOptions: Sendable {
     public var digestPayloads = true
     /// A fault plan to apply (`--faults PLAN.yaml`, loaded with ``loadFaults(_:)``).
     public var faults: FaultPlan?
+    /// A Chrome/Perfetto trace-event file to write (`--trace-out`).
+    public var traceOut: String?
     /// Creates default options.
     public init() {}
 
@@ -142,6 +144,8 @@ public final class DiskMachine {
     public let baseIsLive: Bool
     private let base: (any BlockBackend)?
     var eventFile: EventLogFile?
+    /// The trace-event file (`--trace-out`), if any.
+    var trace: TraceEventFile?
     /// The fault plan, armed (nil without faults).
     let faults: RunFaults?
 
@@ -180,11 +184,16 @@ public final class DiskMachine {
                                      make: { _ in AHCIController(ports: [disk]) })
         machine.machine.log.digestsPayloads = o.digestPayloads
         if let p = o.eventLog { let f = try EventLogFile(path: p); machine.machine.log.sink = f; eventFile = f }
+        if let p = o.traceOut {
+            let t = try TraceEventFile(path: p, process: "boxless disk: \(o.controller)")
+            trace = t
+            machine.machine.log.sink = eventFile.map { EventSinks([$0, t]) } ?? t
+        }
         let platform = machine.machine
         faults = o.faults.map { RunFaults(plan: $0, machine: platform) }
-        do { try machine.start() } catch { eventFile?.close(); throw error }
+        do { try machine.start() } catch { try? eventFile?.close(); throw error }
         guard let d = machine.host.bound.first?.instance as? any BlockDevice else {
-            eventFile?.close()
+            try? eventFile?.close()
             let why = machine.host.probeFailures.first.map { "\($0.driverName) probe failed: \($0.error)" } ?? "no driver bound"
             throw RunnerError.probeFailed("ahci: \(why)")
         }
@@ -235,12 +244,15 @@ public final class DiskMachine {
         perform([BlockRequest(id: 0, operation: .read, lba: lba, blockCount: count)])[0]
     }
 
-    /// Detaches the driver, lets the machine settle and closes the event log.
-    public func finish() {
+    /// Detaches the driver, lets the machine settle and closes the event log and trace file
+    /// (throwing the first write error, naming the file).
+    public func finish() throws(RunnerError) {
         machine.host.detachAll()
         machine.machine.scheduler.run(until: machine.machine.now + .milliseconds(1))
-        eventFile?.close()
-        eventFile = nil
+        let e = eventFile, t = trace
+        eventFile = nil; trace = nil
+        try e?.close()
+        try t?.close()
     }
 
     private final class Collector: BlockClient {
@@ -286,7 +298,7 @@ public enum DiskRun {
         s.queueDepth = min(o.queueDepth, max(1, g.maximumQueueDepth))
         s.maxBlocks = min(o.maxBlocks, g.maximumBlocksPerRequest)
         guard g.blockCount >= UInt64(s.maxBlocks) else {
-            dm.finish()
+            try? dm.finish()
             let what = o.image ?? "--size \(dm.medium.byteCount)"
             throw RunnerError.badOption("\(what): the disk has \(g.blockCount) sectors (\(g.blockCount * 512) bytes), too small for the \(o.workload.rawValue) workload's "
                                         + "requests of up to \(s.maxBlocks) sectors (\(s.maxBlocks * 512) bytes); use a larger disk or a smaller --max-blocks")
@@ -294,7 +306,17 @@ public enum DiskRun {
         let w = dm.workload(s)
         w.progress = progress
         var completions: [VirtualTime] = []
-        if dm.faults != nil { w.onCompletion = { _, _ in completions.append(m.machine.now) } }
+        var submitted: [UInt64: VirtualTime] = [:]
+        if let trace = dm.trace {
+            w.onSubmit = { r in submitted[r.id] = m.machine.now }
+            w.onCompletion = { r, c in
+                trace.span("\(r.operation) \(r.blockCount) @ \(r.lba)", track: .disk, from: submitted.removeValue(forKey: r.id) ?? m.machine.now,
+                           to: m.machine.now, args: [("status", "\(c.status)")])
+                if dm.faults != nil { completions.append(m.machine.now) }
+            }
+        } else if dm.faults != nil {
+            w.onCompletion = { _, _ in completions.append(m.machine.now) }
+        }
         let vStart = m.machine.now
         let wStart = ContinuousClock.now
         let r = w.run()
@@ -325,7 +347,7 @@ public enum DiskRun {
                             + (damaged > 0 ? " besides \(damaged) damaged by injected DMA faults" : ""))
         }
         if r.operations < w.totalOperations { failures.append("only \(r.operations) of \(w.totalOperations) requests completed") }
-        dm.finish()
+        try dm.finish()
         if log.findingCount > 0 { failures.append("\(log.findingCount) findings") }
         if m.host.driverErrors > 0 { failures.append("\(m.host.driverErrors) driver errors logged") }
         let wall = ContinuousClock.now - wallStart

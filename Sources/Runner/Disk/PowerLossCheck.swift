@@ -144,8 +144,8 @@ public enum PowerLossCheck {
             }
             i = j
         }
-        again.finish()
-        dm.finish()
+        try again.finish()
+        try dm.finish()
         return r
     }
 }

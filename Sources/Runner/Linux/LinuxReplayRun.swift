@@ -146,10 +146,10 @@ public final class LinuxReplayRun {
             throw RunnerError.hostFailed("Linux host: \(e.description)")
         }
         session.close()
-        eventFile?.close()
         rxCheck.finish()
         txCheck.finish()
-        if let e = sourceError { throw e }
+        if let e = sourceError { try? eventFile?.close(); throw e }
+        try eventFile?.close()
         try captures.close()
         return summary(wall: ContinuousClock.now - wallStart)
     }

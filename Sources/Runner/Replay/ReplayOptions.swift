@@ -67,6 +67,8 @@ public struct ReplayOptions: Sendable {
     /// is shortened to it, so a capture with hours or years between packets replays in bounded
     /// virtual time (the summary counts the gaps shortened). Default 1 s.
     public var maximumGap: VirtualDuration = .seconds(1)
+    /// A Chrome/Perfetto trace-event file to write (`--trace-out`).
+    public var traceOut: String?
     /// A fault plan to apply (`--faults PLAN.yaml`, loaded with ``loadFaults(_:)``).
     public var faults: FaultPlan?
     /// The watchdog: a run in which no frame moves (taken from the trace, delivered, or put on the

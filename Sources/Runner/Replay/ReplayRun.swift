@@ -32,6 +32,9 @@ public final class ReplayRun {
     private var arrivals: ArrivalTap?
     private var trafficEnd = VirtualTime.zero
     private var lastArrivalIndex = -1
+    /// With faults and a pcapng receive capture: comments for frames on their way, by hash.
+    private var rxComments: [UInt64: String] = [:]
+    private var faultMark = 0
 
     /// Where a stuck run was: the driver's last log lines and the last events.
     private var stuckDetail: String {
@@ -39,6 +42,8 @@ public final class ReplayRun {
         return (log.isEmpty ? "no driver log" : "driver: " + log.joined(separator: " | ")) + ", \(machine.machine.log.count) events"
     }
     private var eventFile: EventLogFile?
+    /// The trace-event file (`--trace-out`), if any.
+    private var trace: TraceEventFile?
 
     /// Builds the machine, probes the driver and opens the interface. `source` overrides the trace.
     public init(_ o: ReplayOptions, source: (any FrameSource)? = nil, progress: ((Int) -> Void)? = nil) throws {
@@ -51,6 +56,11 @@ public final class ReplayRun {
         machine = try BoxlessMachine(MachineSpec(slots: [.init(model: o.nic, device: 3)], seed: o.seed, strict: o.strict,
                                                  driverParameters: o.driverParameters))
         if let p = o.eventLog { eventFile = try EventLogFile(path: p); machine.machine.log.sink = eventFile }
+        if let p = o.traceOut {
+            let t = try TraceEventFile(path: p, process: "boxless replay: \(o.nic) \(o.direction.rawValue)")
+            trace = t
+            machine.machine.log.sink = eventFile.map { EventSinks([$0, t]) } ?? t
+        }
         let platform = machine.machine
         faults = o.faults.map { RunFaults(plan: $0, machine: platform) }
         guard let m = machine.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else {
@@ -82,7 +92,8 @@ public final class ReplayRun {
         arrivals?.run = self
         tap.onFrame = { [unowned self] frame in
             let t = self.machine.machine.now.nanoseconds
-            self.captures.transmitted(frame, at: t)
+            if let trace = self.trace { trace.instant("on the wire \(frame.count) B", track: .frames, at: self.machine.machine.now) }
+            self.captures.transmitted(frame, at: t, comment: self.faults != nil && self.captures.capturesTX ? self.newFaultsComment() : nil)
             if self.options.direction == .tx {
                 self.txCheck.wireFrame(frame)
                 if self.faults != nil { self.progressTimes.append(self.machine.machine.now) }
@@ -104,7 +115,11 @@ public final class ReplayRun {
 
     /// The driver delivered a frame: capture it if asked, and check it.
     func frameDelivered(_ frame: UnsafeRawBufferPointer, info: ReceiveInfo) {
-        if captures.capturesRX { captures.received(frame, at: machine.machine.now.nanoseconds) }
+        if let trace { trace.instant("delivered \(frame.count) B", track: .frames, at: machine.machine.now) }
+        if captures.capturesRX {
+            let comment = rxComments.isEmpty ? nil : rxComments.removeValue(forKey: ArrivalTap.hash(frame))
+            captures.received(frame, at: machine.machine.now.nanoseconds, comment: comment)
+        }
         if faults != nil { progressTimes.append(machine.machine.now) }
         rxCheck.deliveredFrame(frame, vlanTag: info.vlanTag)
     }
@@ -146,8 +161,9 @@ public final class ReplayRun {
         s.run(until: s.now + .milliseconds(1))
         rxCheck.finish()
         txCheck.finish()
-        eventFile?.close()
-        if let e = sourceError { throw e }
+        if let e = sourceError { try? eventFile?.close(); try? trace?.close(); throw e }
+        try eventFile?.close()
+        try trace?.close()
         try captures.close()
         return summary(stats: stats, wall: ContinuousClock.now - wallStart)
     }
@@ -195,9 +211,25 @@ extension ReplayRun: ReplayTarget {
 
     @inline(__always)
     func frameSent(index: Int, bytes: UnsafeRawBufferPointer) {
+        if let trace { trace.instant("packet \(index) → wire, \(bytes.count) B", track: .frames, at: machine.machine.now) }
         // Under faults the frame may be lost, delayed, duplicated or reordered on its way: the check
         // learns of it when (and as often as) it reaches the NIC (``ArrivalTap``).
         if arrivals != nil { inTransit.append((ArrivalTap.hash(bytes), index)) } else { rxCheck.sentFrame(index: index, bytes: bytes) }
+    }
+
+    /// The faults logged since the last frame that reached the NIC or the wire, as a capture comment.
+    func newFaultsComment() -> String? {
+        let log = machine.machine.log
+        guard log.faultCount > faultMark else { return nil }
+        let new = log.faults.suffix(from: min(faultMark, log.faults.count))
+        faultMark = log.faultCount
+        return new.isEmpty ? nil : "boxless faults: " + new.map { "t=\($0.time) \($0.record)" }.joined(separator: "; ")
+    }
+
+    /// After a frame reached the NIC: the faults around it, kept for its line in the receive capture.
+    func frameHandedToNIC(_ bytes: UnsafeRawBufferPointer) {
+        guard captures.capturesRX, let c = newFaultsComment() else { return }
+        rxComments[ArrivalTap.hash(bytes)] = c
     }
 
     /// A frame reached the NIC through the impaired link: the check expects it now.
@@ -256,6 +288,7 @@ final class ArrivalTap: EthernetReceiver {
     func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) {
         run?.frameReachedNIC(frame)
         next.frameArrived(frame, fcsValid: fcsValid)
+        run?.frameHandedToNIC(frame)
     }
     func carrierChanged(_ up: Bool) { next.carrierChanged(up) }
     /// FNV-1a of the frame's bytes.

@@ -24,17 +24,21 @@ public final class EventLogFile: EventSink {
         if pending.count >= 1 << 16 { flush() }
     }
 
+    /// The first write error (the rest of the log is not written after it).
+    public private(set) var writeError: String?
+
     /// Writes what is buffered.
     public func flush() {
-        guard !pending.isEmpty else { return }
-        handle.write(pending)
+        guard !pending.isEmpty, writeError == nil else { pending.removeAll(keepingCapacity: true); return }
+        do { try handle.write(contentsOf: pending) } catch { writeError = "write failed: \(error)" }
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes and closes.
-    public func close() {
+    /// Flushes and closes; throws the first write error, naming the file.
+    public func close() throws(RunnerError) {
         flush()
-        try? handle.close()
+        do { try handle.close() } catch { if writeError == nil { writeError = "close failed: \(error)" } }
+        if let w = writeError { throw .cannotWrite(path, w) }
     }
 }
 
