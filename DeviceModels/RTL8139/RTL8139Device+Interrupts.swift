@@ -31,3 +31,60 @@ extension RTL8139Device {
         }
     }
 }
+
+/// Interrupt mitigation state of one direction: completions not yet signalled and the timer.
+struct RTL8139Mitigation {
+    var pending = 0
+    var event: EventID?
+}
+
+/// IntrMitigate (E2h, C+ registers; Linux 8139cp writes 0 and QEMU does not implement it). Its
+/// layout is not in the RTL8139C+ documents read; the model takes the RTL8169's (Linux r8169's
+/// coalescing: bits 15:12 transmit timer, 11:8 transmit frames, 7:4 receive timer, 3:0 receive
+/// frames; frames in units of 4, the timer in ``RTL8139ModelTiming/mitigationTimerUnit``). A
+/// direction with both fields 0 signals each completion at once (what 8139cp programs). Otherwise
+/// ROK/TOK is raised when the frame count is reached or the timer, started by the first pending
+/// completion, expires — whichever comes first. Only ROK and TOK are mitigated.
+extension RTL8139Device {
+    /// The (frames, timer) fields for a direction.
+    func mitigationFields(receive: Bool) -> (frames: Int, timer: UInt64) {
+        let field = receive ? intrMitigate & 0xFF : intrMitigate >> 8
+        return (Int(field & 0xF) * 4, UInt64(field >> 4 & 0xF))
+    }
+
+    /// A receive (ROK) or transmit (TOK) completion.
+    func signalCompletion(_ bit: UInt16) {
+        let receive = bit == RTL8139Interrupt.ROK
+        let (frames, timer) = mitigationFields(receive: receive)
+        guard frames != 0 || timer != 0 else { raise(bit); return }
+        var m = receive ? rxMitigation : txMitigation
+        m.pending += 1
+        if frames != 0 && m.pending >= frames {
+            if let e = m.event { function.cancel(e) }
+            m = RTL8139Mitigation()
+            raise(bit)
+        } else if timer != 0 && m.event == nil {
+            m.event = function.schedule(after: RTL8139ModelTiming.mitigationTimerUnit * timer,
+                                        receive ? rxMitigationAction : txMitigationAction)
+        }
+        if receive { rxMitigation = m } else { txMitigation = m }
+    }
+
+    func mitigationTimerFired(receive: Bool) {
+        if receive { rxMitigation = RTL8139Mitigation(); raise(RTL8139Interrupt.ROK) }
+        else { txMitigation = RTL8139Mitigation(); raise(RTL8139Interrupt.TOK) }
+    }
+
+    /// IntrMitigate rewritten: what was held back is signalled now.
+    func flushMitigation() {
+        if rxMitigation.pending > 0 { raise(RTL8139Interrupt.ROK) }
+        if txMitigation.pending > 0 { raise(RTL8139Interrupt.TOK) }
+        resetMitigation()
+    }
+
+    func resetMitigation() {
+        if let e = rxMitigation.event { function?.cancel(e) }
+        if let e = txMitigation.event { function?.cancel(e) }
+        rxMitigation = RTL8139Mitigation(); txMitigation = RTL8139Mitigation()
+    }
+}

@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 /// The register file: reads are composed byte by byte from the state; a write is split at register
 /// boundaries and each register touched gets the bytes written with a mask (RTL8139C(L) datasheet
@@ -16,6 +17,8 @@ extension RTL8139Device {
         case 0x10..<0x20: return byte(tsd[Int(o - 0x10) / 4], 0x10 + (o - 0x10) & ~3)
         case 0x20..<0x30: return byte(tsad[Int(o - 0x20) / 4], 0x20 + (o - 0x20) & ~3)
         case 0x30..<0x34: return byte(rbstart, R.RBSTART)
+        case 0x34..<0x36: return byte(erbcr, R.ERBCR)
+        case R.ERSR: return ersr
         case R.CR: return commandRegister
         case 0x38..<0x3A: return byte(capr, R.CAPR)
         case 0x3A..<0x3C: return byte(UInt16(truncatingIfNeeded: cbr), R.CBR)
@@ -36,11 +39,7 @@ extension RTL8139Device {
         case 0x5C..<0x5E: return byte(mulint, R.MULINT)
         case R.RERID: return chip.revision
         case 0x60..<0x62: return byte(transmitSummary, R.TSADSummary)
-        case 0x62..<0x64: return byte(bmcr, R.BMCR)
-        case 0x64..<0x66: return byte(bmsr, R.BMSR)
-        case 0x66..<0x68: return byte(anar, R.ANAR)
-        case 0x68..<0x6A: return byte(anlpar, R.ANLPAR)
-        case 0x6A..<0x6C: return byte(aner, R.ANER)
+        case 0x62..<0x6C: return miiByte(o)
         case R.CONFIG5: return config[5]
         case R.TxPoll: return 0      // the poll bits clear themselves (C+ §6.4)
         case 0xE0..<0xE2 where chip.hasCPlus: return byte(cpcmd, R.CpCmd)
@@ -55,8 +54,11 @@ extension RTL8139Device {
     /// CR with BUFE: the C-mode ring is empty when the read pointer reached CBR (§5.6).
     var commandRegister: UInt8 { cr & (RTL8139CR.RE | RTL8139CR.TE) | (readOffset == cbr ? RTL8139CR.BUFE : 0) }
 
-    /// MSR: LINKB is the inverse of link status; 100 Mb/s so SPEED_10 clear (§5.14).
-    var mediaStatus: UInt8 { raw[Int(R.MSR)] & (RTL8139MSR.RXFCE | RTL8139MSR.TXFCE) | (linkUp ? 0 : RTL8139MSR.LINKB) }
+    /// MSR: LINKB is the inverse of link status, SPEED_10 the resolved speed (§5.14).
+    var mediaStatus: UInt8 {
+        let ten = linkUp && phy.resolved.0 == .mbps10
+        return raw[Int(R.MSR)] & (RTL8139MSR.RXFCE | RTL8139MSR.TXFCE) | (linkUp ? 0 : RTL8139MSR.LINKB) | (ten ? RTL8139MSR.SPEED_10 : 0)
+    }
 
     /// TCTR: PCI clocks since its last write.
     var tctr: UInt32 {
@@ -134,8 +136,8 @@ extension RTL8139Device {
             rescheduleTimer()
         case R.MSR: raw[Int(R.MSR)] = UInt8(truncatingIfNeeded: value) & (RTL8139MSR.RXFCE | RTL8139MSR.TXFCE)
         case R.MULINT: mulint = merge(mulint) & 0x0FFF
-        case R.BMCR: writeBMCR(merge(bmcr), changedMask: UInt16(truncatingIfNeeded: mask))
-        case R.ANAR: anar = merge(anar)
+        case R.BMCR: writeBMCR(merge(bmcr))
+        case R.ANAR: writeANAR(merge(phy.state.regs[Int(MIIRegister.ANAR)]))
         case R.BMSR, R.ANLPAR, R.ANER: break                 // status: read only
         case R.TxPoll, R.CpCmd, R.IntrMitigate, R.RxRingAddr, R.RxRingAddr + 4, R.ETThR:
             writeCPlusRegister(base, value, mask: mask)
@@ -233,11 +235,16 @@ extension RTL8139Device {
                 return
             }
             if v & RTL8139TxPoll.FSWInt != 0 { raise(RTL8139Interrupt.SWInt) }
-            if v & RTL8139TxPoll.NPQ != 0 { txPollPending = true; transmitKick() }
+            // HPQ and NPQ (C+ §6.4): the high-priority ring is served first.
+            if v & RTL8139TxPoll.HPQ != 0 { hpqPending = true }
+            if v & RTL8139TxPoll.NPQ != 0 { npqPending = true }
+            if v & (RTL8139TxPoll.HPQ | RTL8139TxPoll.NPQ) != 0 { transmitKick() }
         case R.CpCmd:
             cpcmd = merge(cpcmd) & RTL8139CpCmd.writable
             receiveKick(); transmitKick()
-        case R.IntrMitigate: intrMitigate = merge(intrMitigate)
+        case R.IntrMitigate:
+            intrMitigate = merge(intrMitigate)
+            flushMitigation()
         case R.RxRingAddr:
             let low = UInt32(truncatingIfNeeded: merge(UInt64(UInt32(truncatingIfNeeded: rxRingAddr))))
             rxRingAddr = rxRingAddr & ~0xFFFF_FFFF | UInt64(low)
@@ -250,7 +257,7 @@ extension RTL8139Device {
     }
 
     /// CR.RST (§5.6): the chip's state goes to its defaults, except IDR, MAR, the PHY and the
-    /// CONFIG registers; the rings restart at their bases.
+    /// CONFIG registers; the rings restart at their bases; a hung transmitter runs again.
     func softwareReset() {
         cr = 0; imr = 0; isr = 0
         tcr = 0; rcr = 0
@@ -261,10 +268,17 @@ extension RTL8139Device {
         txNextSlot = 0
         rbstart = 0
         cbr = 0; readOffset = 0
-        rxFIFO.removeAll(); rxFIFOBytes = 0
+        fifo.removeAll()
         rxOverflowReported = false
+        erbcr = 0; ersr = 0
         cpcmd = 0; intrMitigate = 0; rxRingAddr = 0; etthr = 0
-        rxIndex = 0; txIndex = 0; txPollPending = false
+        rxIndex = 0; txIndex = 0; txHighIndex = 0; npqPending = false; hpqPending = false
+        txHung = false
+        txSlotWire.count = 0
+        rxHeaderPending = nil
+        rxWritebacks.removeAll(keepingCapacity: true)
+        txChain.removeAll(keepingCapacity: true)
+        resetMitigation()
         updateInterrupt()
     }
 

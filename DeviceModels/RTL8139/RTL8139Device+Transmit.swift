@@ -1,41 +1,87 @@
 import BoxlessPlatform
+import NICCore
 
 /// Transmit (RTL8139C(L) datasheet §6.2 "Transmit"; C+ datasheet §9.1). C mode: four slots used in
-/// turn; writing TSD n with OWN = 0 hands slot n over; the chip reads SIZE bytes from TSAD n, sets
-/// OWN when the frame is in its FIFO and TOK when it has left, with ISR.TOK. C+ mode: TxPoll.NPQ
-/// makes the chip walk the normal-priority ring from TNPDS, sending each FS…LS chain it owns with
-/// the checksum, VLAN and large-send requests of its first descriptor, and clearing OWN.
+/// turn; writing TSD n with OWN = 0 hands slot n over; the chip reads SIZE bytes from TSAD n and
+/// starts the wire once TSD.ERTXTH bytes are in its FIFO, sets OWN when the whole frame is in and
+/// TOK when it has left, with ISR.TOK. C+ mode: TxPoll.HPQ / NPQ make the chip walk the high-
+/// priority ring from THPDS (first) and the normal-priority ring from TNPDS, sending each FS…LS
+/// chain it owns with the checksum, VLAN and large-send requests of its first descriptor (the NIC
+/// core's ``TransmitOffload`` and ``TCPSegmenter``), and clearing OWN. TCR.LBK = 11b loops frames
+/// back to the receiver instead of the wire. Nothing here allocates per frame.
 extension RTL8139Device {
-    /// CR.TE on, bus mastering on.
-    var transmitterEnabled: Bool { cr & RTL8139CR.TE != 0 && function?.busMasterEnabled == true }
+    /// CR.TE on, bus mastering on, and not hung (fault layer).
+    var transmitterEnabled: Bool { cr & RTL8139CR.TE != 0 && function?.busMasterEnabled == true && !txHung }
+
+    /// TCR.LBK = 11b: MAC loopback (§5.9).
+    var loopback: Bool { tcr & RTL8139TCR.LBK_MASK == RTL8139TCR.LBK_MASK }
 
     func transmitKick() {
         guard !txEngineBusy, transmitterEnabled else { return }
         if cplusTransmit { cplusTransmitRun() } else { slotTransmit() }
     }
 
+    /// Makes ``txBuffer`` hold `n` bytes after the headroom (contents are not kept).
+    func reserveTxBuffer(_ n: Int) {
+        guard n + Self.txHeadroom > txBufferCapacity else { return }
+        txBuffer.deallocate()
+        txBufferCapacity = n + Self.txHeadroom
+        txBuffer = .allocate(byteCount: txBufferCapacity, alignment: 16)
+    }
+
     // MARK: C mode
 
+    /// Bytes in the FIFO before the slot's frame starts on the wire: ERTXTH × 32, 0 meaning 8 (§5.2).
+    func earlyTransmitThreshold(_ n: Int) -> Int {
+        let units = Int((tsd[n] & RTL8139TSD.ERTXTH_MASK) >> RTL8139TSD.ERTXTH_SHIFT)
+        return units == 0 ? 8 : units * 32
+    }
+
+    /// Loads the next slot: the wire starts after the early-transmit threshold's DMA, OWN is set
+    /// after the whole frame's.
     private func slotTransmit() {
         let n = txNextSlot
         guard txSlotPending[n] else { return }
         txSlotPending[n] = false
         let size = Int(tsd[n] & RTL8139TSD.SIZE_MASK)
-        var frame = [UInt8](repeating: 0, count: size)
-        let st = frame.withUnsafeMutableBytes { function.dmaRead(BusAddress(UInt64(tsad[n])), into: $0) }
+        reserveTxBuffer(size)
+        let st = function.dmaRead(BusAddress(UInt64(tsad[n])), into: UnsafeMutableRawBufferPointer(start: txBuffer, count: size))
+        txSlotLoading = n
+        txSlotLoadOK = st == .ok && size > 0 && size <= RTL8139TSD.maximumSize
         txEngineBusy = true
-        function.schedule(after: timing.readCost(size)) { [unowned(unsafe) self] in
-            self.txEngineBusy = false
-            self.txNextSlot = (n + 1) % 4
-            self.tsd[n] |= RTL8139TSD.OWN                 // the frame is in the FIFO (§5.2 OWN)
-            if st != .ok || size > RTL8139TSD.maximumSize || size == 0 {
-                self.finishSlot(n, ok: false)
-            } else {
-                let done = self.send(frame)
-                self.function.schedule(at: done) { [unowned(unsafe) self] in self.finishSlot(n, ok: true) }
-            }
-            self.transmitKick()
+        if txSlotLoadOK {
+            function.schedule(after: timing.readCost(min(earlyTransmitThreshold(n), size)), slotStartAction)
         }
+        function.schedule(after: timing.readCost(size), slotLoadedAction)
+    }
+
+    /// The early-transmit threshold is in the FIFO: the frame starts on the wire.
+    func slotStartOnWire() {
+        let n = txSlotLoading
+        guard let done = send(txBuffer, Int(tsd[n] & RTL8139TSD.SIZE_MASK)) else { return }
+        txSlotWire.slots[(txSlotWire.head + txSlotWire.count) % 4] = n
+        txSlotWire.count += 1
+        function.schedule(at: done, slotDoneAction)
+    }
+
+    /// The whole frame is in the FIFO (§5.2 OWN); the next slot may load.
+    func slotLoaded() {
+        let n = txSlotLoading
+        txEngineBusy = false
+        if txHung { return }                          // the frame never left: no OWN, no TOK
+        tsd[n] |= RTL8139TSD.OWN
+        txNextSlot = (n + 1) % 4
+        if !txSlotLoadOK { finishSlot(n, ok: false) }
+        transmitKick()
+    }
+
+    /// The oldest slot on the wire has left: TOK.
+    func slotLeftWire() {
+        guard txSlotWire.count > 0 else { return }
+        let n = txSlotWire.slots[txSlotWire.head]
+        txSlotWire.head = (txSlotWire.head + 1) % 4
+        txSlotWire.count -= 1
+        finishSlot(n, ok: true)
     }
 
     private func finishSlot(_ n: Int, ok: Bool) {
@@ -43,7 +89,7 @@ extension RTL8139Device {
         if ok {
             tsd[n] |= RTL8139TSD.TOK
             stats.txOk &+= 1
-            raise(RTL8139Interrupt.TOK)
+            signalCompletion(RTL8139Interrupt.TOK)
         } else {
             tsd[n] |= RTL8139TSD.TABT
             stats.txErr &+= 1; stats.txAbt &+= 1
@@ -51,120 +97,162 @@ extension RTL8139Device {
         }
     }
 
-    /// Puts a frame on the wire; returns when its last bit has left.
-    @discardableResult
-    func send(_ frame: [UInt8]) -> VirtualTime {
+    /// Puts a frame on the wire (or loops it back with TCR.LBK); returns when its last bit has
+    /// left, or nil when the fault layer hangs the transmitter (it stays hung until CR.RST).
+    func send(_ frame: UnsafeRawPointer, _ length: Int) -> VirtualTime? {
+        if let hooks = function.deviceFaultHooks,
+           hooks.txFrame(FrameSite(device: function.address, length: length, time: function.now)) == .hang {
+            hangTransmitter()
+            return nil
+        }
+        let bytes = UnsafeRawBufferPointer(start: frame, count: length)
         let start = port.nextStart
-        frame.withUnsafeBytes { _ = port.send($0) }
-        return start + port.timing.arrivalDelay(frameLength: frame.count)
+        if loopback {
+            receive(bytes, fcsValid: true, loopback: true)
+            return function.now + port.timing.arrivalDelay(frameLength: length)
+        }
+        _ = port.send(bytes)
+        return start + port.timing.arrivalDelay(frameLength: length)
+    }
+
+    /// The transmitter stops: nothing more is sent, no descriptor or slot is finished, until CR.RST.
+    func hangTransmitter() {
+        guard !txHung else { return }
+        txHung = true
+        function.note("transmitter hung (fault); CR.RST restarts it")
     }
 
     // MARK: C+ mode
 
+    /// The C+ transmit ring of a queue as the NIC core's ``DescriptorRing``.
+    func txRing(high: Bool) -> DescriptorRing {
+        DescriptorRing(base: high ? thpds : tnpds, count: UInt32(RTL8139Descriptor.maximumRingCount), descriptorSize: UInt32(RTL8139Descriptor.size))
+    }
+
+    /// Fetches the next owned chain of the high-priority queue, else of the normal one, gathers its
+    /// buffers into ``txBuffer`` and sends it after the fetch's bus time.
     private func cplusTransmitRun() {
-        guard txPollPending else { return }
+        while hpqPending || npqPending {
+            let high = hpqPending
+            switch fetchChain(high: high) {
+            case .sent: return
+            case .waiting: return                    // an unfinished chain waits for its last descriptor
+            case .empty:
+                if high { hpqPending = false } else { npqPending = false }
+                raise(RTL8139Interrupt.TDU)
+            }
+        }
+    }
+
+    private enum FetchResult { case sent, waiting, empty }
+
+    private func fetchChain(high: Bool) -> FetchResult {
+        let ring = txRing(high: high)
+        var index = high ? txHighIndex : txIndex
         var reads = 0
-        var descriptors: [(address: BusAddress, opts1: UInt32, opts2: UInt32, buffer: UInt64)] = []
-        var index = txIndex
+        txChain.removeAll(keepingCapacity: true)
         while true {
-            let d = BusAddress(tnpds + UInt64(index * RTL8139Descriptor.size))
+            let d = ring.address(of: UInt32(index))
             let (o1, _) = function.dmaLoad(d, as: UInt32.self)
             reads += 1
-            guard o1 & RTL8139Descriptor.OWN != 0 else {
-                if descriptors.isEmpty {
-                    txPollPending = false
-                    raise(RTL8139Interrupt.TDU)
-                }
-                return        // an unfinished chain waits for its last descriptor
-            }
+            guard o1 & RTL8139Descriptor.OWN != 0 else { return txChain.isEmpty ? .empty : .waiting }
             let (o2, _) = function.dmaLoad(d + 4, as: UInt32.self)
             let (lo, _) = function.dmaLoad(d + 8, as: UInt32.self)
             let (hi, _) = function.dmaLoad(d + 12, as: UInt32.self)
-            descriptors.append((d, o1, o2, UInt64(lo) | UInt64(hi) << 32))
-            index = nextIndex(index, eor: o1 & RTL8139Descriptor.EOR != 0, ring: "transmit")
-            if o1 & RTL8139Descriptor.LS != 0 { break }
-            if descriptors.count >= RTL8139Descriptor.maximumRingCount { break }
+            txChain.append(RTL8139TxFetched(address: d, opts1: o1, opts2: o2, buffer: UInt64(lo) | UInt64(hi) << 32))
+            index = nextIndex(index, eor: o1 & RTL8139Descriptor.EOR != 0, ring: high ? "high-priority transmit" : "transmit")
+            if o1 & RTL8139Descriptor.LS != 0 || txChain.count >= RTL8139Descriptor.maximumRingCount { break }
         }
-        var frame: [UInt8] = []
-        for d in descriptors {
+        var total = 0
+        for d in txChain { total += Int(d.opts1 & RTL8139TxDesc.LENGTH_MASK) }
+        reserveTxBuffer(total)
+        var at = Self.txHeadroom
+        for d in txChain {
             let n = Int(d.opts1 & RTL8139TxDesc.LENGTH_MASK)
-            var chunk = [UInt8](repeating: 0, count: n)
-            _ = chunk.withUnsafeMutableBytes { function.dmaRead(BusAddress(d.buffer), into: $0) }
-            frame += chunk
+            _ = function.dmaRead(BusAddress(d.buffer), into: UnsafeMutableRawBufferPointer(start: txBuffer + at, count: n))
+            at += n
         }
-        txIndex = index
-        let first = descriptors[0]
-        let frames = offload(frame, opts1: first.opts1, opts2: first.opts2)
+        if high { txHighIndex = index } else { txIndex = index }
+        txChainHigh = high
+        txChainLength = total
         txEngineBusy = true
-        let cost = timing.readCost(16 * reads) + timing.readCost(frame.count)
-        function.schedule(after: cost) { [unowned(unsafe) self] in
-            var done = self.function.now
-            for f in frames { done = self.send(f); self.stats.txOk &+= 1 }
-            for d in descriptors {
-                // OWN cleared; EOR, FS, LS kept; status bits zero (sent OK).
-                self.function.dmaStore(d.address, d.opts1 & (RTL8139Descriptor.EOR | RTL8139Descriptor.FS | RTL8139Descriptor.LS))
-            }
-            self.function.schedule(at: done) { [unowned(unsafe) self] in self.raise(RTL8139Interrupt.TOK) }
-            self.txEngineBusy = false
-            self.transmitKick()
-        }
+        function.schedule(after: timing.readCost(16 * reads) + timing.readCost(total), cplusSendAction)
+        return .sent
     }
 
-    /// The frames a descriptor chain puts on the wire: VLAN tag inserted (opts2.TAGC), then either
-    /// TCP segmentation (LGSEN, MSS) or the IP/TCP/UDP checksums asked for (C+ datasheet §9.1).
-    func offload(_ input: [UInt8], opts1: UInt32, opts2: UInt32) -> [[UInt8]] {
-        var frame = input
-        if opts2 & RTL8139TxDesc.TAGC != 0 && frame.count >= 12 {
-            let tci = UInt16(truncatingIfNeeded: opts2 & RTL8139TxDesc.VLAN_MASK).byteSwapped
-            frame.insert(contentsOf: [0x81, 0x00, UInt8(tci >> 8), UInt8(tci & 0xFF)], at: 12)
+    /// Sends the fetched chain (offloads applied), then clears OWN in its descriptors.
+    func cplusSendChain() {
+        txEngineBusy = false
+        guard let first = txChain.first else { transmitKick(); return }
+        guard let done = offloadAndSend(opts1: first.opts1, opts2: first.opts2) else { return }   // hung
+        var delay = VirtualDuration.zero
+        for (k, d) in txChain.enumerated() {
+            // OWN cleared; EOR, FS, LS and the length kept; status bits zero (sent OK).
+            var o1 = d.opts1 & (RTL8139Descriptor.EOR | RTL8139Descriptor.FS | RTL8139Descriptor.LS | RTL8139TxDesc.LENGTH_MASK)
+            let index = Int((d.address.rawValue - txRing(high: txChainHigh).base) / UInt64(RTL8139Descriptor.size))
+            switch writebackFault(receive: false, index: index) {
+            case .none: break
+            case .delay(let t): delay = max(delay, t)
+            case .badLength(let l): o1 = o1 & ~RTL8139TxDesc.LENGTH_MASK | UInt32(l)
+            case .badStatus(let s): o1 = o1 & ~RTL8139Descriptor.statusByteMask | UInt32(s) << RTL8139Descriptor.statusByteShift
+            case .badIndex(let i):
+                if k == txChain.count - 1 {
+                    let next = i & (RTL8139Descriptor.maximumRingCount - 1)
+                    if txChainHigh { txHighIndex = next } else { txIndex = next }
+                }
+            }
+            function.dmaStore(d.address, o1)
         }
-        // Offsets below assume an untagged frame: take the tag out while working on the IP layer.
-        let tag: [UInt8]? = frame.count >= 18 && RTL8139Interim.be16(frame, 12) == 0x8100 ? Array(frame[12..<16]) : nil
-        if tag != nil { frame.removeSubrange(12..<16) }
-        func retag(_ f: [UInt8]) -> [UInt8] {
-            guard let t = tag else { return f }
-            var g = f; g.insert(contentsOf: t, at: 12); return g
+        function.schedule(at: max(done, function.now + delay), transmitOKAction)
+        transmitKick()
+    }
+
+    /// The frames a chain puts on the wire (C+ datasheet §9.1): VLAN tag inserted (opts2.TAGC, in
+    /// place in the headroom), then either TCP segmentation (LGSEN, MSS) or the IPv4/TCP/UDP
+    /// checksums asked for. Returns when the last left, nil if the transmitter hung.
+    private func offloadAndSend(opts1: UInt32, opts2: UInt32) -> VirtualTime? {
+        var frame = txBuffer + Self.txHeadroom
+        var length = txChainLength
+        if opts2 & RTL8139TxDesc.TAGC != 0 && length >= 12 {
+            frame = txBuffer
+            frame.copyMemory(from: frame + Self.txHeadroom, byteCount: 12)
+            NetworkOrder.store16(frame, 12, EthernetFrame.vlanTPID)
+            NetworkOrder.store16(frame, 14, UInt16(truncatingIfNeeded: opts2 & RTL8139TxDesc.VLAN_MASK).byteSwapped)
+            length += EthernetFrame.vlanTagBytes
         }
-        guard let ip = RTL8139Interim.ipv4(frame) else { return [retag(frame)] }
+        let h = FrameHeaders.parse(frame, length)
+        let offloads = opts1 & (RTL8139TxDesc.LGSEN | RTL8139TxDesc.IPCS | RTL8139TxDesc.TCPCS | RTL8139TxDesc.UDPCS) != 0
+        guard offloads, h.ipVersion == 4, var layout = TransmitOffloadLayout(h, seed: .none) else {
+            return sendCounted(frame, length)
+        }
         if opts1 & RTL8139TxDesc.LGSEN != 0 {
             let mss = Int(opts1 >> RTL8139TxDesc.MSS_SHIFT & RTL8139TxDesc.MSS_MASK)
-            return segment(frame, ip, mss: mss).map(retag)
+            guard layout.tcp else { return sendCounted(frame, length) }
+            let header = layout.l4Offset + Int(frame.load(fromByteOffset: layout.l4Offset + 12, as: UInt8.self) >> 4) * 4
+            var done: VirtualTime? = function.now
+            do {
+                try segmenter.segment(frame, length: length, header: header, mss: mss, layout: layout) { s, n in
+                    if done != nil { done = sendCounted(s, n) }
+                }
+            } catch {
+                function.note("large send not done (\(error)); frame sent as is")
+                return sendCounted(frame, length)
+            }
+            return done
         }
-        if opts1 & RTL8139TxDesc.IPCS != 0 { RTL8139Interim.insertIPv4Checksum(&frame, ip) }
-        if opts1 & RTL8139TxDesc.TCPCS != 0 && ip.proto == 6 { RTL8139Interim.insertL4Checksum(&frame, ip, field: 16) }
-        if opts1 & RTL8139TxDesc.UDPCS != 0 && ip.proto == 17 { RTL8139Interim.insertL4Checksum(&frame, ip, field: 6) }
-        return [retag(frame)]
+        if opts1 & RTL8139TxDesc.IPCS == 0 { layout.ipv4ChecksumOffset = nil }
+        let l4 = (layout.tcp && opts1 & RTL8139TxDesc.TCPCS != 0) || (!layout.tcp && opts1 & RTL8139TxDesc.UDPCS != 0)
+        if !l4 { layout.l4ChecksumOffset = nil }
+        do { try TransmitOffload.insertChecksums(frame, length, layout) } catch {
+            function.note("checksum offload not done (\(error))")
+        }
+        return sendCounted(frame, length)
     }
 
-    /// Large send: splits a TCP/IPv4 frame into segments of at most `mss` payload bytes, each with
-    /// its IPv4 total length, identification (+1 per segment), sequence number, FIN/PSH only on
-    /// the last, and both checksums.
-    private func segment(_ frame: [UInt8], _ ip: RTL8139Interim.IPv4Layout, mss: Int) -> [[UInt8]] {
-        guard ip.proto == 6, mss > 0, ip.l4 + 20 <= frame.count else { return [frame] }
-        let tcpHeader = Int(frame[ip.l4 + 12] >> 4) * 4
-        let headers = ip.l4 + tcpHeader
-        let payload = ip.l3 + ip.ihl + ip.l4Length - headers
-        guard payload > 0, headers <= frame.count else { return [frame] }
-        var out: [[UInt8]] = []
-        var offset = 0
-        let id = RTL8139Interim.be16(frame, ip.l3 + 4)
-        let seq = RTL8139Interim.be32(frame, ip.l4 + 4)
-        let flags = frame[ip.l4 + 13]
-        while offset < payload {
-            let n = min(mss, payload - offset)
-            var s = Array(frame[0..<headers]) + frame[(headers + offset)..<(headers + offset + n)]
-            RTL8139Interim.setBE16(&s, ip.l3 + 2, UInt16(ip.ihl + tcpHeader + n))
-            RTL8139Interim.setBE16(&s, ip.l3 + 4, id &+ UInt16(truncatingIfNeeded: out.count))
-            RTL8139Interim.setBE32(&s, ip.l4 + 4, seq &+ UInt32(offset))
-            let last = offset + n == payload
-            s[ip.l4 + 13] = last ? flags : flags & ~0x09      // FIN (0x01) and PSH (0x08) on the last only
-            var sip = ip; sip.l4Length = tcpHeader + n
-            RTL8139Interim.insertIPv4Checksum(&s, sip)
-            RTL8139Interim.insertL4Checksum(&s, sip, field: 16)
-            out.append(s)
-            offset += n
-        }
-        return out
+    private func sendCounted(_ frame: UnsafeRawPointer, _ length: Int) -> VirtualTime? {
+        guard let done = send(frame, length) else { return nil }
+        stats.txOk &+= 1
+        return done
     }
 
     // MARK: tally counters

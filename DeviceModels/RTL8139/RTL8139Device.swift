@@ -7,12 +7,15 @@ import NICCore
 ///
 /// Modelled: config space and BARs (`RTL8139ConfigSpace.swift`), the 256-byte register file behind
 /// both BARs (`RTL8139Device+Registers.swift`), the 93C46 EEPROM bit-banged through 9346CR and the
-/// CONFIG write lock (`RTL8139EEPROM.swift`), the internal PHY's MII registers with
-/// auto-negotiation and link change (`RTL8139Device+Link.swift`), ISR/IMR, INTx, TCTR/TimerInt
-/// (`RTL8139Device+Interrupts.swift`), receive filtering, the receive FIFO, the C-mode ring buffer
-/// and the C+ descriptor ring with checksum and VLAN offload (`RTL8139Device+Receive.swift`),
-/// transmit through the four C-mode slots and the C+ normal-priority ring with checksum, VLAN and
-/// large send (`RTL8139Device+Transmit.swift`), MPC and the tally counters with their DMA dump
+/// CONFIG write lock (`RTL8139EEPROM.swift`), the internal PHY on the NIC core's `MIIPHY` with
+/// auto-negotiation and link change (`RTL8139PHY.swift`, `RTL8139Device+Link.swift`), ISR/IMR,
+/// INTx, IntrMitigate, TCTR/TimerInt (`RTL8139Device+Interrupts.swift`), receive filtering, the
+/// NIC core's `RxFIFO`, early-receive status, the C-mode ring buffer and the C+ descriptor ring
+/// with checksum and VLAN offload (`RTL8139Device+Receive.swift`), transmit through the four C-mode
+/// slots with their early-transmit threshold and the C+ high- and normal-priority rings with
+/// checksum, VLAN and large send on the NIC core's offload pieces, TCR loopback
+/// (`RTL8139Device+Transmit.swift`), the fault layer's hooks and state faults
+/// (`RTL8139Device+Faults.swift`), MPC and the tally counters with their DMA dump
 /// (`RTL8139Statistics.swift`) and strict-mode rules (`RTL8139StrictRules.swift`).
 ///
 /// Timing (every parameter and its source: `TIMING.md` and ``RTL8139ModelTiming``): PCI 32-bit/33 MHz
@@ -66,39 +69,82 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
     var intrMitigate: UInt16 = 0
     var rxRingAddr: UInt64 = 0
     var etthr: UInt8 = 0
-    /// Bytes without behaviour (ERBCR, ERSR, DIS, FCSC, NWAYTR, REC, CSCR, PARM, wake-up, FLASH, …).
+    /// Bytes without behaviour (DIS, FCSC, NWAYTR, REC, CSCR, PARM, wake-up, FLASH, …).
     var raw = [UInt8](repeating: 0, count: RTL8139Register.size)
 
-    // Link and PHY (BMCR, ANAR; BMSR/ANLPAR/ANER derive from the negotiation).
-    var bmcr: UInt16 = 0
-    var anar: UInt16 = RTL8139MII.ANAR_default
-    var linkUp = false
-    var negotiated = false
+    // Link and PHY: the NIC core's clause 22 PHY (BMCR, BMSR with its latch-low link bit, ANAR,
+    // ANLPAR, ANER), its link driven here with the scheduler.
+    var phy = MIIPHY(identity: .rtl8139, vendor: RTL8139PHYVendor())
+    /// The PHY register an access is reading (one MII read per access, so BMSR's latch clears once).
+    var miiRead: (index: Int, value: UInt16) = (-1, 0)
     var negotiationEvent: EventID?
+    /// Fault layer: the partner is held down, or auto-negotiation fails, until cleared.
+    var faultCarrierDown = false
+    var faultAutonegFailing = false
+    var faultFlapsLeft = 0
+    var faultFlapPeriod = VirtualDuration.zero
 
     // Receive.
-    /// Frames waiting in the receive FIFO (bytes without FCS, and their header status).
-    var rxFIFO: [(bytes: [UInt8], status: UInt16)] = []
-    var rxFIFOBytes = 0
+    /// The on-chip receive FIFO (frames with their CRC, and the MAC's status for each).
+    @exclusivity(unchecked) var fifo = RxFIFO(storageSize: RTL8139ModelTiming.fifoStorageBytes, entryCapacity: 64, empty: RTL8139RxStatus())
     /// C-mode write offset (CBR) and the driver's read offset (CAPR + 16), both modulo the ring.
-    var cbr: UInt32 = 0
-    var readOffset: UInt32 = 0
-    var rxEngineBusy = false
+    @exclusivity(unchecked) var cbr: UInt32 = 0
+    @exclusivity(unchecked) var readOffset: UInt32 = 0
+    @exclusivity(unchecked) var rxEngineBusy = false
     var rxOverflowReported = false
     /// C+ receive descriptor index.
-    var rxIndex = 0
+    @exclusivity(unchecked) var rxIndex = 0
+    /// Early receive (§5 ERBCR, §5.5 ERSR): bytes of the last packet and its early status.
+    var erbcr: UInt16 = 0
+    var ersr: UInt8 = 0
+    /// What the receive DMA in progress writes back when it ends: the C-mode header and CBR, or
+    /// the C+ descriptors (capacity reserved once).
+    @exclusivity(unchecked) var rxHeaderPending: (address: BusAddress, value: UInt32, cbr: UInt32)?
+    @exclusivity(unchecked) var rxWritebacks: [RTL8139Writeback] = []
+    @exclusivity(unchecked) var rxPlan: [(index: Int, address: UInt64, size: Int, eor: Bool)] = []
+    var rxDoneAction: () -> Void = {}
 
     // Transmit.
     /// C mode: the next slot the chip sends, and which slots were handed over and not finished.
-    var txNextSlot = 0
-    var txSlotPending = [Bool](repeating: false, count: 4)
+    @exclusivity(unchecked) var txNextSlot = 0
+    @exclusivity(unchecked) var txSlotPending = [Bool](repeating: false, count: 4)
     /// Slots the chip owns: from the TSD write until TOK/TABT (strict: not to be rewritten).
-    var txSlotOwned = [Bool](repeating: false, count: 4)
-    var txEngineBusy = false
-    var txEngineFreeAt: VirtualTime = .zero
-    /// C+ normal-priority descriptor index.
-    var txIndex = 0
-    var txPollPending = false
+    @exclusivity(unchecked) var txSlotOwned = [Bool](repeating: false, count: 4)
+    /// The slot being loaded, its DMA status, and slots on the wire waiting for TOK, in order.
+    @exclusivity(unchecked) var txSlotLoading = 0
+    @exclusivity(unchecked) var txSlotLoadOK = true
+    @exclusivity(unchecked) var txSlotWire: (slots: [Int], head: Int, count: Int) = ([0, 0, 0, 0], 0, 0)
+    @exclusivity(unchecked) var txEngineBusy = false
+    /// The transmitter hung (fault layer): nothing more is sent until CR.RST.
+    @exclusivity(unchecked) var txHung = false
+    /// C+ descriptor indexes of the normal- and high-priority rings, and the queues polled.
+    @exclusivity(unchecked) var txIndex = 0
+    @exclusivity(unchecked) var txHighIndex = 0
+    @exclusivity(unchecked) var npqPending = false
+    @exclusivity(unchecked) var hpqPending = false
+    /// The chain being sent: its descriptors (capacity reserved once), its queue, its length.
+    @exclusivity(unchecked) var txChain: [RTL8139TxFetched] = []
+    @exclusivity(unchecked) var txChainHigh = false
+    @exclusivity(unchecked) var txChainLength = 0
+    /// The frame being sent (``txHeadroom`` bytes before it for a VLAN tag), grown once to the
+    /// largest frame and kept.
+    @exclusivity(unchecked) var txBuffer: UnsafeMutableRawPointer
+    @exclusivity(unchecked) var txBufferCapacity: Int
+    @exclusivity(unchecked) var segmenter = TCPSegmenter()
+    var slotStartAction: () -> Void = {}
+    var slotLoadedAction: () -> Void = {}
+    var slotDoneAction: () -> Void = {}
+    var cplusSendAction: () -> Void = {}
+    var transmitOKAction: () -> Void = {}
+
+    // IntrMitigate (RTL8139Device+Interrupts.swift).
+    var rxMitigation = RTL8139Mitigation()
+    var txMitigation = RTL8139Mitigation()
+    var rxMitigationAction: () -> Void = {}
+    var txMitigationAction: () -> Void = {}
+
+    /// Bytes kept before a transmit frame for a VLAN tag inserted in place.
+    static let txHeadroom = EthernetFrame.vlanTagBytes
 
     /// Creates a controller with `macAddress` in its EEPROM.
     public init(chip: RTL8139Chip, macAddress: [UInt8] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56]) {
@@ -107,6 +153,17 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
         name = chip.name
         self.macAddress = macAddress
         eeprom = RTL8139EEPROM(mac: macAddress, chip: chip)
+        txBufferCapacity = 2048
+        txBuffer = .allocate(byteCount: txBufferCapacity, alignment: 16)
+        rxWritebacks.reserveCapacity(RTL8139Descriptor.maximumRingCount)
+        rxPlan.reserveCapacity(RTL8139Descriptor.maximumRingCount)
+        txChain.reserveCapacity(RTL8139Descriptor.maximumRingCount)
+    }
+
+    deinit {
+        fifo.deallocate()
+        txBuffer.deallocate()
+        segmenter.deallocate()
     }
 
     // MARK: PCIDeviceModel
@@ -119,6 +176,15 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
         timing.bus = function.timing
         port = EthernetPort(name: "\(name)@\(function.address)", function: function, timing: .fastEthernet)
         port.receiver = self
+        // Event actions built once: scheduling them allocates nothing per frame.
+        rxDoneAction = { [unowned(unsafe) self] in self.receiveDMADone() }
+        slotStartAction = { [unowned(unsafe) self] in self.slotStartOnWire() }
+        slotLoadedAction = { [unowned(unsafe) self] in self.slotLoaded() }
+        slotDoneAction = { [unowned(unsafe) self] in self.slotLeftWire() }
+        cplusSendAction = { [unowned(unsafe) self] in self.cplusSendChain() }
+        transmitOKAction = { [unowned(unsafe) self] in self.signalCompletion(RTL8139Interrupt.TOK) }
+        rxMitigationAction = { [unowned(unsafe) self] in self.mitigationTimerFired(receive: true) }
+        txMitigationAction = { [unowned(unsafe) self] in self.mitigationTimerFired(receive: false) }
     }
 
     /// Power-on: registers to their defaults, the EEPROM auto-loaded, counters zero, and a new
@@ -131,8 +197,8 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
         cr9346 = 0
         config = [0, RTL8139CONFIG1.IOMAP | RTL8139CONFIG1.MEMMAP, 0, RTL8139CONFIG3.FBtBEn, 0, 0]
         raw = [UInt8](repeating: 0, count: RTL8139Register.size)
-        bmcr = RTL8139MII.BMCR_ANE | RTL8139MII.BMCR_Spd_Set | RTL8139MII.BMCR_Duplex_Mode
-        anar = RTL8139MII.ANAR_default
+        phy.powerOn()
+        faultCarrierDown = false; faultAutonegFailing = false; faultFlapsLeft = 0
         tctrBase = function.now
         timerInt = 0
         rescheduleTimer()
@@ -140,6 +206,7 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
     }
 
     public func read(bar: Int, offset: UInt64, width: AccessWidth) -> UInt64 {
+        miiRead.index = -1
         var v: UInt64 = 0
         for i in 0..<width.bytes { v |= UInt64(readByte(UInt32(offset) + UInt32(i))) << (8 * UInt64(i)) }
         return v
@@ -179,6 +246,8 @@ public final class RTL8139Device: NICModel, EthernetReceiver {
     var tnpds: UInt64 { UInt64(tsad[0]) | UInt64(tsad[1]) << 32 }
     /// THPDS (over TSAD2–3).
     var thpds: UInt64 { UInt64(tsad[2]) | UInt64(tsad[3]) << 32 }
+    /// Link up (the PHY's state; BMSR shows it latched low until read).
+    var linkUp: Bool { phy.state.linkUp }
 
     /// Reports a strict-mode breach of `rule` with `detail`.
     func breach(_ rule: RTL8139Rule, _ detail: String) {

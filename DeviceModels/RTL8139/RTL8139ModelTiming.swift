@@ -21,6 +21,15 @@ struct RTL8139ModelTiming {
     /// Receive FIFO: 2 KiB (RTL8139C(L) datasheet §1 "Features": 2 KiB receive FIFO, recalled).
     static let rxFIFOBytes = 2048
 
+    /// Storage behind the FIFO model: room to hold a frame up to the LONG limit contiguously
+    /// (an empty FIFO streams any frame through; the 2 KiB budget applies to frames that queue).
+    static let fifoStorageBytes = 4 * 4096
+    /// Length an injected runt is cut to: half the 60-byte minimum (a collision fragment).
+    static let runtFaultBytes = 30
+    /// IntrMitigate timer unit: 2.56 µs, the RTL8169's unit at 100 Mb/s with C+CR bits 1:0 = 00
+    /// (Linux r8169 coalescing table, recalled). The RTL8139C+ documents neither layout nor unit.
+    static let mitigationTimerUnit = VirtualDuration.nanoseconds(2560)
+
     /// Longest frame received (header bit LONG, C+ RWT: "longer than 4K bytes", §6.1).
     static let longFrameBytes = 4096
 

@@ -127,12 +127,13 @@ final class Rig {
 
     @Test func phyRegistersNegotiateAndReportLinkChange() {
         let rig = Rig(.rtl8139cPlus)
-        #expect(rig.r16(0x64) & 0x0024 == 0x0024)             // BMSR link + AN complete
+        #expect(rig.r16(0x64) & 0x0024 == 0x0020)             // BMSR: link latched low since power-on
+        #expect(rig.r16(0x64) & 0x0024 == 0x0024)             // read again: link + AN complete
         #expect(rig.r8(0x58) & 0x04 == 0)                     // MSR.LINKB clear: link OK
         #expect(rig.r16(0x68) & 0x0100 != 0)                  // ANLPAR 100 full
         rig.w16(0x3E, 0xFFFF)
         rig.w16(0x62, 0x1200)                                 // restart AN (ANE kept)
-        #expect(rig.r16(0x64) & 0x04 == 0)
+        #expect(rig.r16(0x64) & 0x04 == 0)                    // down (this read clears the latch)
         rig.run(.microseconds(200))
         #expect(rig.r16(0x64) & 0x04 != 0)
         #expect(rig.r16(0x3E) & 0x20 != 0)                    // PUN/LinkChg

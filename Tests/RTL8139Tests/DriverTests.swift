@@ -74,6 +74,32 @@ import Testing
         #expect(rig.finish() == [])
     }
 
+    /// Large send (C+ DS §9.1 LGSEN/MSS) from the kit's `tcpSegmentationMSS`: a 5000-byte TCP
+    /// payload leaves as four segments with their own lengths, IDs, sequence numbers, PSH/FIN only
+    /// on the last, and good checksums; one completion; C mode refuses the request.
+    @Test func cplusLargeSendSegmentsATCPFrame() throws {
+        let rig = try Rig(chip: .rtl8139cPlus)
+        try rig.openAndWaitForLink()
+        let payload = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let frame = Frames.tcp(payload: payload, destination: Rig.peerMAC)
+        let tso = TransmitOffload(ipv4Checksum: true, l4Checksum: true, tcpSegmentationMSS: 1460)
+        #expect(rig.transmit(frame, token: 7, offload: tso) == .queued)
+        rig.run(.milliseconds(5))
+        let out = rig.wire.frames
+        #expect(out.map { $0.count - 54 } == [1460, 1460, 1460, 620])
+        #expect(out.allSatisfy(Frames.validTCP))
+        #expect(Array(out.map { $0[54...] }.joined()) == payload)
+        #expect(out.map { Frames.be16($0, 18) } == [0x77, 0x78, 0x79, 0x7A])
+        #expect(out.map { UInt32(Frames.be16($0, 38)) << 16 | UInt32(Frames.be16($0, 40)) } == [1000, 2460, 3920, 5380])
+        #expect(out.map { $0[47] } == [0x10, 0x10, 0x10, 0x19])
+        #expect(rig.client.completions.map(\.token) == [7])
+        #expect(rig.finish() == [])
+        let c = try Rig(chip: .rtl8139c)
+        try c.openAndWaitForLink()
+        if case .rejected = c.transmit(frame, token: 1, offload: tso) {} else { Issue.record("C mode took a large send") }
+        _ = c.finish()
+    }
+
     @Test func tallyCountersAreDumpedByDMA() throws {
         let rig = try Rig(chip: .rtl8139cPlus)
         try rig.openAndWaitForLink()

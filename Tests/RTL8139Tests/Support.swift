@@ -116,3 +116,20 @@ enum Frames {
     }
     static func be16(_ f: [UInt8], _ o: Int) -> UInt16 { UInt16(f[o]) << 8 | UInt16(f[o + 1]) }
 }
+
+extension Frames {
+    /// A TCP/IPv4 frame (ACK | PSH | FIN, sequence 1000, IP ID 77h) with zero checksums.
+    static func tcp(payload: [UInt8], destination: [UInt8]) -> [UInt8] {
+        var f = destination + Rig.peerMAC + [0x08, 0x00]
+        let total = 40 + payload.count
+        f += [0x45, 0, UInt8(total >> 8 & 0xFF), UInt8(total & 0xFF), 0x00, 0x77, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+        f += [0x30, 0x39, 0x00, 0x50, 0, 0, 0x03, 0xE8, 0, 0, 0, 1, 0x50, 0x19, 0xFF, 0xFF, 0, 0, 0, 0] + payload
+        return f
+    }
+
+    /// Whether a TCP/IPv4 frame's IPv4 and TCP checksums verify.
+    static func validTCP(_ f: [UInt8]) -> Bool {
+        let l4 = Int(be16(f, 16)) - 20
+        return sum(f[14..<34]) == 0xFFFF && sum(f[34..<(34 + l4)], initial: sum(f[26..<34]) + 6 + UInt32(l4)) == 0xFFFF
+    }
+}

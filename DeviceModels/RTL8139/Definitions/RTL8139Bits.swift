@@ -333,3 +333,15 @@ public enum RTL8139DTCCR {
     /// Address bits (the dump area is 64-byte aligned).
     public static let addressMask: UInt64 = ~0x3F
 }
+
+/// ERSR, early receive status (§5.5). ERBCR (34h) holds the byte count of the packet being received.
+public enum RTL8139ERSR {
+    /// EROK: the received byte count passed the early receive threshold (RCR.ERTH).
+    public static let EROK: UInt8 = 1 << 0
+    /// EROVW: early receive overwrite: the write pointer reached CAPR (the ring is full).
+    public static let EROVW: UInt8 = 1 << 1
+    /// ERBad: the packet ended bad (an error packet accepted with RCR.AR/AER).
+    public static let ERBad: UInt8 = 1 << 2
+    /// ERGood: the packet ended good.
+    public static let ERGood: UInt8 = 1 << 3
+}

@@ -17,6 +17,11 @@ public enum RTL8139Descriptor {
     public static let FS: UInt32 = 1 << 29
     /// LS (bit 28): last segment of a frame.
     public static let LS: UInt32 = 1 << 28
+    /// The status byte a hostile write-back replaces (fault layer ``badStatus``): opts1 bits
+    /// 23:16 — receive BOVF, FOVF, RWT, RES, RUNT, CRC, PID; transmit UNF, ES, OWC, LNKF, EXC.
+    public static let statusByteShift: UInt32 = 16
+    /// Mask of that byte.
+    public static let statusByteMask: UInt32 = 0xFF << 16
 }
 
 /// Transmit descriptor fields (C+ §9.1).

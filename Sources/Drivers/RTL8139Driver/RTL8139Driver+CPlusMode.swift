@@ -66,26 +66,48 @@ extension RTL8139Driver {
         if budget == 0 { poll?.schedule() }
     }
 
-    /// One descriptor per frame (FS | LS), the offload bits, then TxPoll.NPQ (C+ DS §9.1, §6.4).
+    /// A frame in as many descriptors as its 2 KiB buffers need (FS on the first, LS on the last),
+    /// the offload bits in each, the first handed over last; then TxPoll.NPQ (C+ DS §9.1, §6.4).
+    /// Large send: LGSEN and the MSS; the chip cuts the TCP/IPv4 frame into segments and fills in
+    /// each one's lengths, identification, sequence number and checksums.
     func transmitCPlus(_ frame: UnsafeRawBufferPointer, token: UInt64, offload: TransmitOffload) -> TransmitResult {
         guard let txr = txRing, let pool = txPool else { return .rejected("no buffers") }
         reclaimCPlus()
-        guard (txTail + 1) % Self.ringSize != txClean else { return .busy }
-        var opts1 = Desc.OWN | Desc.FS | Desc.LS | UInt32(frame.count)
-        if txTail == Self.ringSize - 1 { opts1 |= Desc.EOR }
-        if offload.ipv4Checksum || offload.l4Checksum {
+        var flags: UInt32 = 0
+        if let mss = offload.tcpSegmentationMSS {
+            guard mss > 0, mss <= Int(Desc.MSS_MASK) else { return .rejected("large send MSS \(mss) outside 1...\(Desc.MSS_MASK)") }
+            guard ipv4Protocol(frame) == 6 else { return .rejected("large send on a frame that is not TCP over IPv4") }
+            flags = Desc.LGSEN | UInt32(mss) << Desc.MSS_SHIFT
+        } else if offload.ipv4Checksum || offload.l4Checksum {
             guard let proto = ipv4Protocol(frame) else { return .rejected("checksum offload on a frame that is not IPv4") }
-            if offload.ipv4Checksum { opts1 |= Desc.IPCS }
-            if offload.l4Checksum { opts1 |= proto == 6 ? Desc.TCPCS : proto == 17 ? Desc.UDPCS : 0 }
+            if offload.ipv4Checksum { flags |= Desc.IPCS }
+            if offload.l4Checksum { flags |= proto == 6 ? Desc.TCPCS : proto == 17 ? Desc.UDPCS : 0 }
         }
+        let needed = (frame.count + Self.bufferBytes - 1) / Self.bufferBytes
+        let free = Self.ringSize - 1 - (txTail - txClean + Self.ringSize) % Self.ringSize
+        guard needed <= free else { return .busy }
         let opts2 = offload.vlanTag.map { Desc.TAGC | UInt32($0.byteSwapped) } ?? 0
-        let d = txTail * Desc.size, buffer = pool.busAddress + txTail * Self.bufferBytes
-        pool.copyBytes(to: txTail * Self.bufferBytes, from: frame)
-        txr.store32(d + 4, opts2)
-        txr.store32(d + 8, buffer.low32); txr.store32(d + 12, buffer.high32)
-        txr.store32(d, opts1)
-        txRingTokens[txTail] = token
-        txTail = (txTail + 1) % Self.ringSize
+        let first = txTail
+        var offset = 0
+        for k in 0..<needed {
+            let i = txTail, n = min(Self.bufferBytes, frame.count - offset)
+            let d = i * Desc.size, buffer = pool.busAddress + i * Self.bufferBytes
+            pool.copyBytes(to: i * Self.bufferBytes, from: UnsafeRawBufferPointer(rebasing: frame[offset..<(offset + n)]))
+            offset += n
+            var opts1 = flags | UInt32(n)
+            if k == 0 { opts1 |= Desc.FS }
+            if k == needed - 1 { opts1 |= Desc.LS }
+            if i == Self.ringSize - 1 { opts1 |= Desc.EOR }
+            if k > 0 { opts1 |= Desc.OWN }
+            txr.store32(d + 4, opts2)
+            txr.store32(d + 8, buffer.low32); txr.store32(d + 12, buffer.high32)
+            txr.store32(d, opts1)
+            txRingLast[i] = k == needed - 1
+            txRingTokens[i] = token
+            txTail = (txTail + 1) % Self.ringSize
+        }
+        regs.barrier()
+        txr.store32(first * Desc.size, txr.load32(first * Desc.size) | Desc.OWN)
         regs.barrier()
         regs.write8(Reg.TxPoll, CPlus.NPQ)
         return .queued
@@ -103,9 +125,10 @@ extension RTL8139Driver {
         while txClean != txTail {
             let opts1 = txr.load32(txClean * Desc.size)
             guard opts1 & Desc.OWN == 0 else { break }
-            counters.txCompleted &+= 1
-            let token = txRingTokens[txClean]
+            let token = txRingTokens[txClean], last = txRingLast[txClean]
             txClean = (txClean + 1) % Self.ringSize
+            guard last else { continue }
+            counters.txCompleted &+= 1
             client?.transmitCompleted(token: token, success: true)
         }
     }

@@ -6,7 +6,7 @@ import NativeDriverKit
 /// Parameters: `mode=c|cplus` (default `cplus` where the chip has C+ mode, revision ≥ 20h, else
 /// `c`). C mode receives into a 32 KiB ring buffer (RCR.WRAP = 1, with 1.5 KiB slack) and sends
 /// through the four TSD/TSAD slots; C+ mode uses 64-descriptor receive and transmit rings with
-/// IP/TCP/UDP checksum offload and VLAN insertion/stripping. Probe resets the chip (DS §5.6 CR.RST),
+/// IP/TCP/UDP checksum offload, VLAN insertion/stripping and large send (TCP segmentation). Probe resets the chip (DS §5.6 CR.RST),
 /// reads the station address from EEPROM words 7–9 by bit-banging 9346CR (DS §5.11), programs IDR
 /// and sets up the rings; ``open(client:)`` enables receive and transmit.
 public final class RTL8139Driver: PCIDriver, NetworkInterface {
@@ -59,6 +59,8 @@ public final class RTL8139Driver: PCIDriver, NetworkInterface {
     var rxNext = 0
     var txTail = 0, txClean = 0
     var txRingTokens = [UInt64](repeating: 0, count: RTL8139Driver.ringSize)
+    /// Whether a transmit descriptor is the last (LS) of its frame: its completion is reported.
+    var txRingLast = [Bool](repeating: false, count: RTL8139Driver.ringSize)
 
     var interruptsAllocated = false
     var poll: (any DeferredWork)?
@@ -76,6 +78,9 @@ public final class RTL8139Driver: PCIDriver, NetworkInterface {
     static let slotBytes = 2048
     /// C+ ring size (C+ DS §9: up to 64) and buffer bytes.
     static let ringSize = 64, bufferBytes = 2048
+    /// Largest large-send frame: an IPv4 datagram's 65535 bytes after the Ethernet header, carried
+    /// by up to 32 descriptors of 2 KiB (C+ DS §9.1: a frame spans descriptors FS…LS).
+    static let largestLargeSend = 14 + 65535
     /// Early transmit threshold: 256 bytes, in 32-byte units (DS §5.2 ERTXTH).
     static let earlyTxThreshold: UInt32 = 256 / 32
 
@@ -213,7 +218,10 @@ public final class RTL8139Driver: PCIDriver, NetworkInterface {
         if mode == .c {
             while txInFlight > 0 { tokens.append(txTokens[txDirty]); txDirty = (txDirty + 1) % 4; txInFlight -= 1 }
         } else {
-            while txClean != txTail { tokens.append(txRingTokens[txClean]); txClean = (txClean + 1) % Self.ringSize }
+            while txClean != txTail {
+                if txRingLast[txClean] { tokens.append(txRingTokens[txClean]) }
+                txClean = (txClean + 1) % Self.ringSize
+            }
         }
         guard !tokens.isEmpty else { return }
         context.log(.warning, "\(tokens.count) frame(s) still queued at close reported failed")
@@ -282,8 +290,8 @@ public final class RTL8139Driver: PCIDriver, NetworkInterface {
     public func transmit(_ frame: UnsafeRawBufferPointer, token: UInt64, offload: TransmitOffload) -> TransmitResult {
         guard isOpen else { return .rejected("interface closed") }
         let extra = offload.vlanTag != nil ? 4 : 0
-        guard frame.count >= 14, frame.count + extra <= Self.maximumFrame + 4 else { return .rejected("frame of \(frame.count) bytes") }
-        if offload.tcpSegmentationMSS != nil { return .rejected("TCP segmentation is not offered by this driver") }
+        let largest = offload.tcpSegmentationMSS != nil ? Self.largestLargeSend : Self.maximumFrame + 4
+        guard frame.count >= 14, frame.count + extra <= largest else { return .rejected("frame of \(frame.count) bytes") }
         if mode == .c {
             guard offload == .none else { return .rejected("C mode has no transmit offloads") }
             return transmitCMode(frame, token: token)

@@ -78,6 +78,8 @@ enum Desc {
     // Transmit.
     static let LGSEN: UInt32 = 1 << 27, IPCS: UInt32 = 1 << 18, UDPCS: UInt32 = 1 << 17, TCPCS: UInt32 = 1 << 16
     static let TAGC: UInt32 = 1 << 17
+    /// Large send MSS, opts1 bits 26:16 with LGSEN (C+ DS §9.1).
+    static let MSS_SHIFT: UInt32 = 16, MSS_MASK: UInt32 = 0x7FF
     // Receive.
     static let RES: UInt32 = 1 << 20, PID_MASK: UInt32 = 3 << 16, PID_TCP: UInt32 = 1 << 16, PID_UDP: UInt32 = 2 << 16
     static let IPF: UInt32 = 1 << 15, UDPF: UInt32 = 1 << 14, TCPF: UInt32 = 1 << 13
