@@ -27,7 +27,7 @@ extension RTL8168Device {
             switch hooks.rxFrame(FrameSite(device: function.address, length: length, time: function.now)) {
             case .none: break
             case .fcsError: fcsOK = false
-            case .runt: length = min(length, Self.faultRuntBytes); fcsOK = false
+            case .runt: length = min(length, Self.faultRuntBytes)
             case .jabber: jabber = true
             case .fifoOverflow: missed(); return
             }
