@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 // PHY access through PHYAR (RTL8111C DS §7 "PHY Access Register"), auto-negotiation, link status
 // (PHYstatus) and the LinkChg interrupt.
@@ -18,30 +19,38 @@ extension RTL8168Device {
                 self.phyWrite(reg, data)
                 self.setLE32(Int(RTL8168Register.PHYAR.rawValue), v & ~RTL8168PHYAR.Flag)
             } else {
-                let value = self.phy.read(reg)
+                let value = self.phy.read(UInt8(reg))
                 self.setLE32(Int(RTL8168Register.PHYAR.rawValue), RTL8168PHYAR.Flag | UInt32(reg) << RTL8168PHYAR.regShift | UInt32(value))
             }
         }
     }
 
+    /// A PHY register write. BMCR.Reset on page 0 returns every register to its default (IEEE 802.3
+    /// §22.2.4.1.1; the vendor pages and PAGSR too), then the PHY negotiates again.
     private func phyWrite(_ reg: Int, _ value: UInt16) {
-        switch phy.write(reg, value) {
+        if reg == Int(MIIRegister.BMCR), phy.vendor.page == 0, value & BMCR.RESET != 0 {
+            phy.powerOn()
+            setLink(up: false); startNegotiation()
+            return
+        }
+        switch phy.write(UInt8(reg), value) {
         case .none: break
-        case .reset, .restartNegotiation: setLink(up: false); startNegotiation()
+        case .restartNegotiation: setLink(up: false); startNegotiation()
         case .powerDown: setLink(up: false); cancelNegotiation()
         }
     }
 
     /// PHYstatus (PHYSR) from the negotiated link.
     var phyStatus: UInt8 {
-        guard phy.linkUp else { return 0 }
+        guard phy.state.linkUp else { return 0 }
         var v = RTL8168PHYstatus.LinkStatus
-        switch phy.speed {
-        case 1000: v |= RTL8168PHYstatus._1000bpsF
-        case 100: v |= RTL8168PHYstatus._100bps
-        default: v |= RTL8168PHYstatus._10bps
+        let (speed, full) = phy.resolved
+        switch speed {
+        case .mbps1000: v |= RTL8168PHYstatus._1000bpsF
+        case .mbps100: v |= RTL8168PHYstatus._100bps
+        case .mbps10: v |= RTL8168PHYstatus._10bps
         }
-        if phy.fullDuplex { v |= RTL8168PHYstatus.FullDup | RTL8168PHYstatus.TxFlowCtrl | RTL8168PHYstatus.RxFlowCtrl }
+        if full { v |= RTL8168PHYstatus.FullDup | RTL8168PHYstatus.TxFlowCtrl | RTL8168PHYstatus.RxFlowCtrl }
         return v
     }
 
@@ -50,10 +59,10 @@ extension RTL8168Device {
     }
 
     /// Starts auto-negotiation; the link comes up after ``autoNegotiationTime`` if the partner has
-    /// carrier and the PHY is powered.
+    /// carrier, the PHY is powered and no fault makes negotiation fail.
     func startNegotiation() {
         cancelNegotiation()
-        guard carrier, !phy.poweredDown else { return }
+        guard effectiveCarrier, !negotiationFailing, !phy.poweredDown else { return }
         negotiationEvent = function.schedule(after: autoNegotiationTime) { [unowned(unsafe) self] in
             self.negotiationEvent = nil
             self.setLink(up: true)
@@ -62,14 +71,14 @@ extension RTL8168Device {
 
     /// Link up or down: PHY registers, PHYstatus and ISR.LinkChg.
     func setLink(up: Bool) {
-        guard up != phy.linkUp else { return }
-        if up, let r = phy.resolved {
-            phy.linkUp = true; phy.speed = r.speed; phy.fullDuplex = r.full
+        guard up != phy.state.linkUp else { return }
+        if up { phy.linkEstablished() } else { phy.linkLost() }
+        if up {
+            let (speed, full) = phy.resolved
+            function.note("link up \(speed.rawValue)/\(full ? "full" : "half")")
         } else {
-            phy.linkUp = false; phy.speed = 0; phy.fullDuplex = false
-            phy.linkLatchedDown = true
+            function.note("link down")
         }
-        function.note(phy.linkUp ? "link up \(phy.speed)/\(phy.fullDuplex ? "full" : "half")" : "link down")
         raise(RTL8168Interrupt.LinkChg)
     }
 }

@@ -1,45 +1,102 @@
 import BoxlessPlatform
+import NICCore
 
-// Receive (RTL8111C DS §8.2 and §7 RCR/RMS/C+CR): filter, then the on-chip FIFO, then DMA into the
-// driver's descriptors. A frame longer than one buffer spans descriptors (FS on the first, LS on
-// the last, which carries the length including FCS); longer than RxMaxSize it is dropped and
-// counted (RxEr). No owned descriptor: the frame waits in the FIFO (ISR.RDU) and is lost only when
-// the FIFO is full (ISR.FOVW, MissPkt).
+// Receive (RTL8111C DS §8.2 and §7 RCR/RMS/C+CR): fault hooks, the address filter, size and FCS
+// checks, then the on-chip FIFO (the NIC core's RxFIFO), then DMA into the driver's descriptors. A
+// frame longer than one buffer spans descriptors (FS on the first, LS on the last, which carries the
+// length including FCS); longer than RxMaxSize or the chip's jumbo limit it is dropped and counted
+// (RxEr, and RMS/JUMBO by name). No owned descriptor: the frame waits in the FIFO (ISR.RDU) and is
+// lost only when the FIFO is full (ISR.FOVW, MissPkt).
+
+/// What the MAC computed for a received frame, kept with it in the FIFO until receive DMA writes
+/// the last descriptor: opts1 status bits (address class, errors, PID1:0, checksum failures) and
+/// opts2 (V4F/V6F, TAVA and the stripped tag).
+struct RTL8168RxStatus {
+    var opts1: UInt32 = 0
+    var opts2: UInt32 = 0
+}
 
 extension RTL8168Device {
+    /// Bytes a runt fault cuts a frame to (a collision fragment: below 64 with FCS).
+    static let faultRuntBytes = 40
+
     func receive(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) {
-        guard receiverOn, phy.linkUp else { drop(.receiverOff); return }
+        guard receiverOn, phy.state.linkUp, let p = frame.baseAddress else { framesIgnoredWhileDisabled &+= 1; return }
+        var length = frame.count, fcsOK = fcsValid, jabber = false
+        if let hooks = function.deviceFaultHooks {
+            switch hooks.rxFrame(FrameSite(device: function.address, length: length, time: function.now)) {
+            case .none: break
+            case .fcsError: fcsOK = false
+            case .runt: length = min(length, Self.faultRuntBytes)
+            case .jabber: jabber = true
+            case .fifoOverflow: missed(); return
+            }
+        }
         let rcr = reg32(.RxConfig)
-        guard frame.count >= 14 else { drop(.runt); tally.count(.RxEr); return }
+        guard length >= EthernetFrame.headerBytes else { receiveErrors.runt &+= 1; tally.count(.RxEr); return }
         // Address filter (DS §7 RCR: AAP, APM, AM with the MAR hash, AB).
-        let dest = UnsafeRawBufferPointer(rebasing: frame[0..<6])
-        let broadcast = dest.allSatisfy { $0 == 0xFF }
-        let multicast = !broadcast && dest[0] & 1 != 0
+        let kind = DestinationKind(destination: p)
         var accept = rcr & RTL8168RxConfig.AcceptAllPhys != 0
-        if broadcast { accept = accept || rcr & RTL8168RxConfig.AcceptBroadcast != 0 }
-        else if multicast { accept = accept || (rcr & RTL8168RxConfig.AcceptMulticast != 0 && hashHit(dest)) }
-        else { accept = accept || (rcr & RTL8168RxConfig.AcceptMyPhys != 0 && (0..<6).allSatisfy { dest[$0] == regs[$0] }) }
-        guard accept else { drop(.filtered); return }
-        let withFCS = frame.count + 4
-        if !fcsValid && rcr & RTL8168RxConfig.AcceptErr == 0 { drop(.badFCS); tally.count(.RxEr); return }
-        if withFCS < 64 && rcr & RTL8168RxConfig.AcceptRunt == 0 { drop(.runt); tally.count(.RxEr); return }
-        let rms = Int(reg16(.RxMaxSize) & 0x3FFF)
-        if withFCS > rms { drop(.oversize); tally.count(.RxEr); return }
-        if rxFIFOBytes + withFCS > RTL8168ModelTiming.rxFIFOBytes {
-            drop(.missed); tally.count(.MissPkt)
-            raise(RTL8168Interrupt.RxFIFOOver)
+        switch kind {
+        case .broadcast: accept = accept || rcr & RTL8168RxConfig.AcceptBroadcast != 0
+        case .multicast: accept = accept || (rcr & RTL8168RxConfig.AcceptMulticast != 0 && hashHit(p))
+        case .unicast: accept = accept || (rcr & RTL8168RxConfig.AcceptMyPhys != 0 && isStationAddress(p))
+        }
+        guard accept else { return }
+        // Errors (DS §8.2 RWT, CRC, RUNT; §7 RMS), counted in RxEr after the filter.
+        let wire = length + EthernetFrame.fcsBytes
+        if jabber { receiveErrors.rwt &+= 1; tally.count(.RxEr); return }
+        if !fcsOK && rcr & RTL8168RxConfig.AcceptErr == 0 { receiveErrors.crc &+= 1; tally.count(.RxEr); return }
+        if wire < EthernetFrame.minimumBytes && rcr & RTL8168RxConfig.AcceptRunt == 0 { receiveErrors.runt &+= 1; tally.count(.RxEr); return }
+        let rms = rxMaxSize, jumbo = chip.jumboFrameBytes
+        if wire > min(rms, jumbo) {
+            if wire > jumbo && rms > jumbo { receiveErrors.jumbo &+= 1 } else { receiveErrors.rms &+= 1 }
+            tally.count(.RxEr)
             return
         }
-        rxFIFO.append((Array(frame), fcsValid))
-        rxFIFOBytes += withFCS
+        // Into the FIFO: the tag stripped with C+CR.RxVlan, the FCS kept (the length reported includes it).
+        let strip = cplus & RTL8168CPlusCmd.RxVlan != 0 && length >= 18 && NetworkOrder.load16(p, 12) == EthernetFrame.vlanTPID
+        let stored = length - (strip ? EthernetFrame.vlanTagBytes : 0) + EthernetFrame.fcsBytes
+        guard let offset = rxFIFO.reserve(length: stored, limit: RTL8168ModelTiming.rxFIFOBytes) else { missed(); return }
+        let dst = rxFIFO.storage + offset
+        var status = RTL8168RxStatus()
+        if strip {
+            dst.copyMemory(from: p, byteCount: 12)
+            (dst + 12).copyMemory(from: p + 16, byteCount: length - 16)
+            // The TCI goes to opts2, byte-swapped as r8169 reads it.
+            status.opts2 = RTL8168RxBits.TAVA | UInt32(NetworkOrder.load16(p, 14).byteSwapped)
+        } else {
+            dst.copyMemory(from: p, byteCount: length)
+        }
+        let fcs = EthernetCRC.fcs(p, length) ^ (fcsOK ? 0 : 0xFFFF_FFFF)
+        (dst + stored - EthernetFrame.fcsBytes).storeBytes(of: fcs.littleEndian, toByteOffset: 0, as: UInt32.self)
+        receiveStatus(p, length, kind: kind, fcsValid: fcsOK, into: &status)
+        rxFIFO.commit(.init(offset: offset, length: stored, metadata: status))
         kickReceive()
     }
 
+    /// RxMaxSize (DS §7 RMS). r8169 writes 16384 (`R8169_RX_BUF_SIZE + 1`, "disable the filtering"),
+    /// so the whole 16-bit value is the limit.
+    var rxMaxSize: Int { Int(reg16(.RxMaxSize)) }
+
+    /// A frame lost for want of FIFO room (tally MissPkt, ISR.FOVW).
+    private func missed() {
+        receiveErrors.missed &+= 1
+        tally.count(.MissPkt)
+        raise(RTL8168Interrupt.RxFIFOOver)
+    }
+
+    /// Whether the destination at `p` is IDR0–5.
+    private func isStationAddress(_ p: UnsafeRawPointer) -> Bool {
+        regs.withUnsafeBytes { destinationAddress(p) == destinationAddress($0.baseAddress!) }
+    }
+
     /// Multicast hash (r8169 rtl_set_rx_mode): bit n = top 6 bits of the big-endian CRC of the
-    /// address; on the 8168 family bit n lives in MAR byte 7 − n/8, bit n mod 8 (r8169 writes the
-    /// two DWORDs swapped and byte-reversed for versions after RTL_GIGA_MAC_VER_06).
-    func hashHit(_ dest: UnsafeRawBufferPointer) -> Bool {
-        let n = Int(RTL8168PacketMath.etherCRC(dest) >> 26)
+    /// address (the NIC core's ``EthernetCRC/multicastHash(at:)``); on the 8168 family bit n lives
+    /// in MAR byte 7 − n/8, bit n mod 8 (r8169 writes the two DWORDs swapped and byte-reversed for
+    /// versions after RTL_GIGA_MAC_VER_06).
+    func hashHit(_ p: UnsafeRawPointer) -> Bool {
+        let n = Int(EthernetCRC.multicastHash(at: p) >> 26)
         return regs[Int(RTL8168Register.MAR0.rawValue) + 7 - n / 8] >> UInt8(n % 8) & 1 != 0
     }
 
@@ -56,7 +113,7 @@ extension RTL8168Device {
     private func rxDrain() {
         guard receiverOn else { return }
         while let head = rxFIFO.first {
-            guard deliver(head.frame, fcsValid: head.fcsValid) else {
+            guard deliver(head) else {
                 // No descriptor: RDU, and look again later (the chip re-reads the descriptor).
                 raise(RTL8168Interrupt.RxOverflow)
                 rxScheduled = true
@@ -67,72 +124,62 @@ extension RTL8168Device {
                 return
             }
             rxFIFO.removeFirst()
-            rxFIFOBytes -= head.frame.count + 4
         }
     }
 
-    private func descriptorAddress(_ i: Int) -> BusAddress { BusAddress(rawValue: reg64(.RDSAR) + UInt64(i * RTL8168Descriptor.size)) }
-
-    private func loadDescriptor(_ a: BusAddress) -> RTL8168Descriptor? {
-        var raw = [UInt8](repeating: 0, count: 16)
-        guard raw.withUnsafeMutableBytes({ function.dmaRead(a, into: $0) }) == .ok else { return nil }
-        func u32(_ o: Int) -> UInt32 { UInt32(raw[o]) | UInt32(raw[o + 1]) << 8 | UInt32(raw[o + 2]) << 16 | UInt32(raw[o + 3]) << 24 }
-        return RTL8168Descriptor(opts1: u32(0), opts2: u32(4), address: UInt64(u32(8)) | UInt64(u32(12)) << 32)
+    /// The receive ring (RDSAR; Realtek rings end at EOR, so `count` is the 1024 maximum).
+    var rxRing: DescriptorRing {
+        DescriptorRing(base: reg64(.RDSAR), count: UInt32(RTL8168Descriptor.maximumCount), descriptorSize: UInt32(RTL8168Descriptor.size))
     }
 
     /// Writes one frame into as many descriptors as it needs; false if the chip does not own enough.
-    private func deliver(_ original: [UInt8], fcsValid: Bool) -> Bool {
-        var frame = original
-        var opts2: UInt32 = 0
-        // VLAN stripping (C+CR.RxVlan): the TCI goes to opts2, byte-swapped as r8169 reads it.
-        if cplus & RTL8168CPlusCmd.RxVlan != 0, frame.count >= 18, frame[12] == 0x81, frame[13] == 0x00 {
-            let tci = UInt16(frame[14]) << 8 | UInt16(frame[15])
-            frame.removeSubrange(12..<16)
-            opts2 = RTL8168RxBits.TAVA | UInt32(tci.byteSwapped)
-        }
-        // The FCS is stored after the frame (the length reported includes it).
-        let fcs = fcsValid ? frameCheckSequence(frame) : 0
-        for i in 0..<4 { frame.append(UInt8(truncatingIfNeeded: fcs >> UInt32(8 * i))) }
-        // Collect the descriptors the frame needs.
-        var chain: [(index: Int, desc: RTL8168Descriptor)] = []
-        var room = 0
-        var i = rxIndex
-        while room < frame.count {
-            guard let d = loadDescriptor(descriptorAddress(i)), d.own else { return false }
+    private func deliver(_ e: UnsafeMutablePointer<RxFIFO<RTL8168RxStatus>.Entry>) -> Bool {
+        let length = Int(e.pointee.length)
+        let ring = rxRing
+        // The descriptors the frame needs, all owned by the chip before any is written.
+        var room = 0, count = 0, i = rxIndex
+        while room < length {
+            guard let d = loadDescriptor(ring.address(of: UInt32(i))), d.own else { return false }
             let size = Int(d.opts1 & RTL8168RxBits.lengthMask)
-            if !rxMaxSizeReported && Int(reg16(.RxMaxSize) & 0x3FFF) > size + 1 {
+            if !rxMaxSizeReported && rxMaxSize > size + 1 {
                 rxMaxSizeReported = true
-                breach(.rxMaxSizeExceedsBuffer, "RxMaxSize \(reg16(.RxMaxSize) & 0x3FFF), descriptor \(i) buffer \(size)")
+                breach(.rxMaxSizeExceedsBuffer, "RxMaxSize \(rxMaxSize), descriptor \(i) buffer \(size)")
             }
-            chain.append((i, d))
+            if function.strict { checkPostedTwice(i, d, ring) }
+            rxChain[count] = (i, d)
+            count += 1
             room += size
             i = d.eor ? 0 : i + 1
-            if chain.count > RTL8168Descriptor.maximumCount { breach(.ringWithoutEOR); return false }
+            if count > RTL8168Descriptor.maximumCount { breach(.ringWithoutEOR); return false }
             if size == 0 { return false }
         }
-        let status = receiveStatus(original, frame: frame, fcsValid: fcsValid)
+        let status = e.pointee.metadata
+        let source = rxFIFO.storage + Int(e.pointee.offset)
         var offset = 0
         var cost = VirtualDuration.zero
-        for (k, c) in chain.enumerated() {
-            let size = Int(c.desc.opts1 & RTL8168RxBits.lengthMask)
-            let n = min(size, frame.count - offset)
-            _ = frame.withUnsafeBytes { function.dmaWrite(BusAddress(rawValue: c.desc.address), from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
+        indexOverride = nil
+        for k in 0..<count {
+            let (index, d) = rxChain[k]
+            let size = Int(d.opts1 & RTL8168RxBits.lengthMask)
+            let n = min(size, length - offset)
+            _ = function.dmaWrite(BusAddress(d.address), from: UnsafeRawBufferPointer(start: source + offset, count: n))
             offset += n
-            cost = cost + function.timing.transferTime(bytes: n + 16)
-            var o1 = c.desc.opts1 & RTL8168DescriptorBits.EOR
+            cost = cost + function.timing.dmaReadCost(RTL8168Descriptor.size) + function.timing.dmaWriteCost(n)
+            let last = k == count - 1
+            var o1 = d.opts1 & RTL8168DescriptorBits.EOR
             if k == 0 { o1 |= RTL8168DescriptorBits.FS }
-            if k == chain.count - 1 {
-                o1 |= RTL8168DescriptorBits.LS | status | UInt32(frame.count)
-            } else {
-                o1 |= UInt32(size)
-            }
-            let a = descriptorAddress(c.index)
-            function.dmaStore(a + 4, k == chain.count - 1 ? opts2 : 0)
-            function.dmaStore(a, o1)
+            o1 |= last ? RTL8168DescriptorBits.LS | status.opts1 | UInt32(length) : UInt32(size)
+            if function.strict { rememberFilled(d.address, index) }
+            writeBack(ring.address(of: UInt32(index)), index: index, receive: true, opts1: o1,
+                      opts2: last ? status.opts2 : 0, completion: last ? .received(status.opts1) : .none)
         }
-        rxIndex = i
+        rxIndex = indexOverride ?? i
         rxEngineFreeAt = function.now + cost
-        // Counters (DS tally table): RxOk and the destination class.
+        return true
+    }
+
+    /// A frame's last descriptor was written back: counters (DS tally table) and ROK or RER.
+    func receiveCompleted(_ status: UInt32) {
         if status & RTL8168RxBits.RES == 0 {
             tally.count(.RxOk)
             if status & RTL8168RxBits.BAR != 0 { tally.count(.RxOkBrd) }
@@ -143,49 +190,46 @@ extension RTL8168Device {
             tally.count(.RxEr)
             raise(RTL8168Interrupt.RxErr)
         }
-        return true
     }
 
-    /// opts1 status of the last descriptor: address class, errors, protocol and checksum results.
-    private func receiveStatus(_ original: [UInt8], frame: [UInt8], fcsValid: Bool) -> UInt32 {
-        var s: UInt32 = 0
-        let dest = original.prefix(6)
-        if dest.allSatisfy({ $0 == 0xFF }) { s |= RTL8168RxBits.BAR }
-        else if dest.first! & 1 != 0 { s |= RTL8168RxBits.MAR }
-        else if Array(dest) == Array(regs[0..<6]) { s |= RTL8168RxBits.PAM }
-        if !fcsValid { s |= RTL8168RxBits.RES | RTL8168RxBits.CRC }
-        if original.count + 4 < 64 { s |= RTL8168RxBits.RES | RTL8168RxBits.RUNT }
-        guard cplus & RTL8168CPlusCmd.RxChkSum != 0 else { return s }
-        return s | original.withUnsafeBytes { checksumStatus($0) }
+    /// opts1 status of the last descriptor (address class, errors, PID1:0 and checksum results)
+    /// and opts2's V4F/V6F.
+    private func receiveStatus(_ p: UnsafeRawPointer, _ length: Int, kind: DestinationKind, fcsValid: Bool, into s: inout RTL8168RxStatus) {
+        switch kind {
+        case .broadcast: s.opts1 |= RTL8168RxBits.BAR
+        case .multicast: s.opts1 |= RTL8168RxBits.MAR
+        case .unicast: if isStationAddress(p) { s.opts1 |= RTL8168RxBits.PAM }
+        }
+        if !fcsValid { s.opts1 |= RTL8168RxBits.RES | RTL8168RxBits.CRC }
+        if length + EthernetFrame.fcsBytes < EthernetFrame.minimumBytes { s.opts1 |= RTL8168RxBits.RES | RTL8168RxBits.RUNT }
+        guard cplus & RTL8168CPlusCmd.RxChkSum != 0 else { return }
+        checksumStatus(p, length, into: &s)
     }
 
-    /// PID1:0 and IPF/TCPF/UDPF for an IPv4 packet (DS §8.2).
-    private func checksumStatus(_ f: UnsafeRawBufferPointer) -> UInt32 {
-        guard let (l3, type) = RTL8168PacketMath.l3(f), type == 0x0800, let ip = RTL8168PacketMath.ipv4(f, at: l3) else { return 0 }
-        var s: UInt32 = 0
-        if RTL8168PacketMath.fold(RTL8168PacketMath.sum(f, l3, ip.ihl)) != 0xFFFF { s |= RTL8168RxBits.IPF }
-        let l4 = l3 + ip.ihl, end = l3 + ip.total
-        switch ip.proto {
-        case 6 where !ip.fragment && end - l4 >= 20:
-            s |= RTL8168RxBits.PID0
-            if RTL8168PacketMath.fold(RTL8168PacketMath.l4Sum(f, l3: l3, ipv6: false, l4: l4, end: end, proto: 6)) != 0xFFFF { s |= RTL8168RxBits.TCPF }
-        case 17 where !ip.fragment && end - l4 >= 8:
-            s |= RTL8168RxBits.PID1
-            let zero = RTL8168PacketMath.be16(f, l4 + 6) == 0
-            if !zero && RTL8168PacketMath.fold(RTL8168PacketMath.l4Sum(f, l3: l3, ipv6: false, l4: l4, end: end, proto: 17)) != 0xFFFF { s |= RTL8168RxBits.UDPF }
+    /// Receive checksum offload (DS §8.2; the 8168C's v2 descriptor, FreeBSD re(4) RL_FLAG_DESCV2):
+    /// IPv4 sets V4F and IPF reports the header checksum; IPv6 (no extension headers) sets V6F.
+    /// PID1:0 = 01 TCP, 10 UDP (TCPF/UDPF report their checksum over either IP version), 11 any
+    /// other IP packet or a fragment. A UDP checksum of zero over IPv4 means none (RFC 768).
+    private func checksumStatus(_ p: UnsafeRawPointer, _ length: Int, into s: inout RTL8168RxStatus) {
+        let h = FrameHeaders.parse(p, length)
+        switch h.ipVersion {
+        case 4:
+            s.opts2 |= RTL8168RxBits.V4F
+            if !InternetChecksum.verifies(p + h.l3Offset, h.l3Length) { s.opts1 |= RTL8168RxBits.IPF }
+        case 6:
+            s.opts2 |= RTL8168RxBits.V6F
         default:
-            s |= RTL8168RxBits.PID0 | RTL8168RxBits.PID1
+            return
         }
-        return s
-    }
-
-    /// IEEE 802.3 FCS (reflected CRC-32), stored little-endian after the frame.
-    func frameCheckSequence(_ f: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for b in f {
-            crc ^= UInt32(b)
-            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        guard let l4 = h.l4Offset, h.isTCP || h.isUDP else { s.opts1 |= RTL8168RxBits.PID0 | RTL8168RxBits.PID1; return }
+        let good = InternetChecksum.verifies(p + l4, h.l4Length, initial: UInt32(h.pseudoHeaderSum))
+        if h.isTCP {
+            s.opts1 |= RTL8168RxBits.PID0
+            if !good { s.opts1 |= RTL8168RxBits.TCPF }
+        } else {
+            s.opts1 |= RTL8168RxBits.PID1
+            let none = h.ipVersion == 4 && NetworkOrder.load16(p, l4 + 6) == 0
+            if !none && !good { s.opts1 |= RTL8168RxBits.UDPF }
         }
-        return ~crc
     }
 }

@@ -11,8 +11,9 @@ extension RTL8168Device {
         regs[Int(RTL8168Register.ChipCmd.rawValue)] = 0
         isr = 0; imr = 0
         rxIndex = 0; txIndex = 0
-        rxFIFO.removeAll(); rxFIFOBytes = 0
+        rxFIFO.removeAll()
         txPolling = false
+        txHung = false
         for m in [rxMitigation.timer, txMitigation.timer] { if let t = m { function.cancel(t) } }
         rxMitigation = Mitigation(); txMitigation = Mitigation()
         if regs[Int(RTL8168Register.RxMaxSize.rawValue)] == 0 && regs[Int(RTL8168Register.RxMaxSize.rawValue) + 1] == 0 {
@@ -90,7 +91,7 @@ extension RTL8168Device {
         if touches(.TCTR, 4) { timerBase = function.now; scheduleTimer() }
         if touches(.TimerInt, 4) { scheduleTimer() }
         if touches(.TNPDS, 4) { ringBaseWritten("TNPDS", reg64(.TNPDS), enabled: transmitterOn, low: Int(R.TNPDS.rawValue), offset: offset) ; txIndex = 0 }
-        if touches(.RDSAR, 4) { ringBaseWritten("RDSAR", reg64(.RDSAR), enabled: receiverOn, low: Int(R.RDSAR.rawValue), offset: offset); rxIndex = 0 }
+        if touches(.RDSAR, 4) { ringBaseWritten("RDSAR", reg64(.RDSAR), enabled: receiverOn, low: Int(R.RDSAR.rawValue), offset: offset); rxIndex = 0; rxFilledAt.removeAll(keepingCapacity: true); bufferPostedTwiceReported = false }
         if touches(.TNPDSHigh, 4) || touches(.RDSARHigh, 4) {
             if touches(.TNPDSHigh, 4), transmitterOn { breach(.ringBaseWrittenWhileEnabled, "TNPDS high") }
             if touches(.RDSARHigh, 4), receiverOn { breach(.ringBaseWrittenWhileEnabled, "RDSAR high") }

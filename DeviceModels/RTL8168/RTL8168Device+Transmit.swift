@@ -1,10 +1,12 @@
 import BoxlessPlatform
+import NICCore
 
 // Transmit (RTL8111C DS §8.1, §7 TPPoll/MTPS): after TxPoll.NPQ the chip walks the normal-priority
 // ring from where it stopped, gathers FS … LS into a packet, applies the first descriptor's v2
-// offloads (opts1 GTSENV4/6 + GTTCPHO, opts2 MSS; opts2 IPCS/TCPCS/UDPCS + TCPHO; opts2 TAGC),
+// offloads (opts2 TAGC; opts1 GTSENV4/6 + GTTCPHO with opts2 MSS; opts2 IPCS/TCPCS/UDPCS + TCPHO),
 // puts the frame(s) on the wire, clears OWN and raises TOK. One packet per step, paced by the DMA
-// read of its data and by the wire.
+// read of its data and by the wire. Offloads are the NIC core's (``TransmitOffload``,
+// ``TCPSegmenter``) on one preallocated packet buffer: no allocation per packet.
 
 extension RTL8168Device {
     func scheduleTransmit(after d: VirtualDuration) {
@@ -16,37 +18,37 @@ extension RTL8168Device {
         }
     }
 
-    private func txDescriptorAddress(_ i: Int) -> BusAddress { BusAddress(rawValue: reg64(.TNPDS) + UInt64(i * RTL8168Descriptor.size)) }
-
-    private func loadTx(_ i: Int) -> RTL8168Descriptor? {
-        let a = txDescriptorAddress(i)
-        let (o1, s1): (UInt32, DMAStatus) = function.dmaLoad(a)
-        let (o2, _): (UInt32, DMAStatus) = function.dmaLoad(a + 4)
-        let (ad, _): (UInt64, DMAStatus) = function.dmaLoad(a + 8)
-        return s1 == .ok ? RTL8168Descriptor(opts1: o1, opts2: o2, address: ad) : nil
+    /// The normal-priority transmit ring (TNPDS; ends at EOR).
+    var txRing: DescriptorRing {
+        DescriptorRing(base: reg64(.TNPDS), count: UInt32(RTL8168Descriptor.maximumCount), descriptorSize: UInt32(RTL8168Descriptor.size))
     }
 
     private func transmitOne() {
-        guard transmitterOn, txPolling else { return }
-        guard let first = loadTx(txIndex), first.own else {
+        guard transmitterOn, txPolling, !txHung else { return }
+        let ring = txRing
+        guard let first = loadDescriptor(ring.address(of: UInt32(txIndex))), first.own else {
             txPolling = false
             return
         }
         if first.opts1 & RTL8168DescriptorBits.FS == 0 { breach(.txSegmentationBroken, "descriptor \(txIndex) has OWN without FS") }
-        var packet: [UInt8] = []
-        var chain: [(Int, RTL8168Descriptor)] = []
-        var i = txIndex
-        var d = first
+        // Gather FS … LS after the headroom.
+        let data = txBuffer + Self.txHeadroom
+        var length = 0, count = 0, tooLong = false
+        var i = txIndex, d = first
         while true {
             let n = Int(d.opts1 & RTL8168TxBits.lengthMask)
-            var buf = [UInt8](repeating: 0, count: n)
-            _ = buf.withUnsafeMutableBytes { function.dmaRead(BusAddress(rawValue: d.address), into: $0) }
-            packet += buf
-            chain.append((i, d))
+            if Self.txHeadroom + length + n <= Self.txBufferBytes {
+                _ = function.dmaRead(BusAddress(d.address), into: UnsafeMutableRawBufferPointer(start: data + length, count: n))
+            } else {
+                tooLong = true
+            }
+            length += n
+            txChain[count] = (i, d)
+            count += 1
             let next = d.eor ? 0 : i + 1
-            if chain.count > RTL8168Descriptor.maximumCount { breach(.ringWithoutEOR); txPolling = false; return }
+            if count > RTL8168Descriptor.maximumCount { breach(.ringWithoutEOR); txPolling = false; return }
             if d.opts1 & RTL8168DescriptorBits.LS != 0 { i = next; break }
-            guard let nd = loadTx(next), nd.own else {
+            guard let nd = loadDescriptor(ring.address(of: UInt32(next))), nd.own else {
                 breach(.txSegmentationBroken, "packet from descriptor \(txIndex) has no LS before a driver-owned descriptor")
                 txPolling = false
                 return
@@ -54,124 +56,130 @@ extension RTL8168Device {
             if nd.opts1 & RTL8168DescriptorBits.FS != 0 { breach(.txSegmentationBroken, "descriptor \(next) has FS inside a packet") }
             i = next; d = nd
         }
-        let frames = applyOffloads(packet, opts1: first.opts1, opts2: first.opts2)
-        let dmaCost = function.timing.readLatency + function.timing.transferTime(bytes: packet.count + 16 * chain.count)
-        let start = function.now + dmaCost
-        var sent = 0
-        for f in frames {
-            f.withUnsafeBytes { _ = port.send($0, notBefore: start) }
-            sent += 1
-        }
+        let timing = function.timing
+        let start = function.now + timing.dmaReadCost(length) + timing.dmaReadCost(RTL8168Descriptor.size * count)
+        let sent = tooLong ? nil : sendPacket(length: length, opts1: first.opts1, opts2: first.opts2, notBefore: start)
+        if tooLong { breach(.txPacketTooLong, "\(length) bytes gathered") }
+        if txHung { return }   // TxFrameFault.hang: descriptors stay owned, nothing written back
         // Write back: OWN cleared, the rest kept (DS §8.1: the chip only clears OWN).
-        for (idx, desc) in chain { function.dmaStore(txDescriptorAddress(idx), desc.opts1 & ~RTL8168DescriptorBits.OWN) }
-        txIndex = i
-        if frames.isEmpty {
-            tally.count(.TxEr)
-            raise(RTL8168Interrupt.TxErr)
-        } else {
-            tally.count(.TxOk, UInt64(sent))
-            frameCompleted(rx: false)
+        indexOverride = nil
+        for k in 0..<count {
+            let (index, desc) = txChain[k]
+            let completion: Completion = k == count - 1 ? .transmitted(ok: sent != nil, frames: sent ?? 0) : .none
+            writeBack(ring.address(of: UInt32(index)), index: index, receive: false,
+                      opts1: desc.opts1 & ~RTL8168DescriptorBits.OWN, opts2: nil, completion: completion)
         }
+        txIndex = indexOverride ?? i
         // Next packet once this one's data is read and the wire can take it.
         let next = max(start, port.nextStart)
         scheduleTransmit(after: next - function.now)
     }
 
-    /// The frames a packet becomes: VLAN tag inserted, checksums filled in, or a giant send cut
-    /// into MSS segments. Empty if the request cannot be carried out (counted as TxEr).
-    private func applyOffloads(_ packet: [UInt8], opts1: UInt32, opts2: UInt32) -> [[UInt8]] {
-        var p = packet
-        let giant = opts1 & (RTL8168TxBits.GTSENV4 | RTL8168TxBits.GTSENV6) != 0
-        let mtps = Int(reg8(.MaxTxPacketSize)) * 128
-        if !giant && mtps != 0 && p.count > mtps {
-            breach(.txPacketTooLong, "\(p.count) bytes, MaxTxPacketSize \(mtps)")
-            return []
+    /// A packet's descriptors were written back: TxOk per frame and TOK, or TxEr and TER.
+    func transmitCompleted(ok: Bool, frames: Int) {
+        if ok {
+            tally.count(.TxOk, UInt64(frames))
+            frameCompleted(rx: false)
+        } else {
+            tally.count(.TxEr)
+            raise(RTL8168Interrupt.TxErr)
         }
-        var frames: [[UInt8]]
+    }
+
+    /// The longest packet the transmitter takes without giant send: MaxTxPacketSize × 128 when set,
+    /// never more than the chip's jumbo limit without FCS (``RTL8168ChipVersion/jumboFrameBytes``).
+    var txPacketLimit: Int {
+        let jumbo = chip.jumboFrameBytes - EthernetFrame.fcsBytes
+        let mtps = Int(reg8(.MaxTxPacketSize)) * 128
+        return mtps != 0 ? min(mtps, jumbo) : jumbo
+    }
+
+    /// Puts the `length`-byte packet at `txBuffer + txHeadroom` on the wire as its descriptor asks:
+    /// VLAN tag inserted, checksums filled in, or a giant send cut into MSS segments. Returns the
+    /// frames sent, or nil if the request cannot be carried out (counted as TxEr).
+    private func sendPacket(length: Int, opts1: UInt32, opts2: UInt32, notBefore: VirtualTime) -> Int? {
+        let giant = opts1 & (RTL8168TxBits.GTSENV4 | RTL8168TxBits.GTSENV6) != 0
+        if !giant && length > txPacketLimit {
+            breach(.txPacketTooLong, "\(length) bytes, limit \(txPacketLimit) (MaxTxPacketSize \(reg8(.MaxTxPacketSize)), jumbo \(chip.jumboFrameBytes))")
+            return nil
+        }
+        guard length >= EthernetFrame.headerBytes else { return sendFrame(txBuffer + Self.txHeadroom, length, notBefore) ? 1 : 0 }
+        // TAGC: the tag goes after the addresses (into the headroom); offsets the driver gave grow by 4.
+        var frame = txBuffer + Self.txHeadroom, total = length, shift = 0
+        if opts2 & RTL8168TxBits.TAGC != 0 {
+            for j in 0..<12 { txBuffer.storeBytes(of: frame.load(fromByteOffset: j, as: UInt8.self), toByteOffset: j, as: UInt8.self) }
+            frame = txBuffer
+            NetworkOrder.store16(frame, 12, EthernetFrame.vlanTPID)
+            NetworkOrder.store16(frame, 14, UInt16(truncatingIfNeeded: opts2).byteSwapped)
+            total += EthernetFrame.vlanTagBytes
+            shift = EthernetFrame.vlanTagBytes
+        }
+        let h = FrameHeaders.parse(frame, total)
         if giant {
             let mss = Int(opts2 >> RTL8168TxBits.MSSShift & RTL8168TxBits.MSSMask)
-            let tcpOffset = Int(opts1 >> RTL8168TxBits.GTTCPHOShift & RTL8168TxBits.GTTCPHOMask)
-            guard mss > 0, tcpOffset + 20 <= p.count, let segs = segment(p, tcpOffset: tcpOffset, mss: mss,
-                                                                           ipv6: opts1 & RTL8168TxBits.GTSENV6 != 0) else {
-                breach(.badLargeSend, "MSS \(mss), TCP header offset \(tcpOffset), \(p.count) bytes")
-                return []
+            let tcp = Int(opts1 >> RTL8168TxBits.GTTCPHOShift & RTL8168TxBits.GTTCPHOMask) + shift
+            let v4 = opts1 & RTL8168TxBits.GTSENV4 != 0, l3 = h.l3Offset
+            guard mss > 0, tcp > l3, tcp + 20 <= total else {
+                breach(.badLargeSend, "MSS \(mss), TCP header offset \(tcp - shift), \(length) bytes")
+                return nil
             }
-            frames = segs
-        } else {
-            let l4Offset = Int(opts2 >> RTL8168TxBits.MSSShift & RTL8168TxBits.TCPHOMask)
-            insertChecksums(&p, opts2: opts2, l4Offset: l4Offset)
-            frames = [p]
+            let ihl = v4 ? Int(frame.load(fromByteOffset: l3, as: UInt8.self) & 0xF) * 4 : 40
+            let header = tcp + Int(frame.load(fromByteOffset: tcp + 12, as: UInt8.self) >> 4) * 4
+            let layout = TransmitOffloadLayout(l3Offset: l3, ipv4ChecksumOffset: v4 ? l3 + 10 : nil, ipv4ChecksumEnd: l3 + ihl,
+                                               l4Offset: tcp, l4ChecksumOffset: tcp + 16, ipv4: v4, tcp: true, seed: .none)
+            var frames = 0, hung = false
+            do {
+                try segmenter.segment(frame, length: total, header: header, mss: mss, layout: layout) { s, n in
+                    guard !hung else { return }
+                    if sendFrame(s, n, notBefore) { frames += 1 } else { hung = true }
+                }
+            } catch {
+                breach(.badLargeSend, "MSS \(mss), TCP header offset \(tcp - shift), \(length) bytes: \(error)")
+                return nil
+            }
+            return frames
         }
-        if opts2 & RTL8168TxBits.TAGC != 0 {
-            let tci = UInt16(truncatingIfNeeded: opts2).byteSwapped
-            for k in frames.indices { frames[k].insert(contentsOf: [0x81, 0x00, UInt8(tci >> 8), UInt8(tci & 0xFF)], at: 12) }
-        }
-        return frames
+        insertChecksums(frame, total, h, opts2: opts2, shift: shift)
+        return sendFrame(frame, total, notBefore) ? 1 : 0
     }
 
     /// v2 checksum offload: IPv4 header (IPCS), TCP (TCPCS) or UDP (UDPCS) at the transport offset
-    /// TCPHO; IPV6CS selects the IPv6 pseudo header.
-    private func insertChecksums(_ p: inout [UInt8], opts2: UInt32, l4Offset: Int) {
-        let ipv6 = opts2 & RTL8168TxBits.IPV6CS != 0
-        guard let (l3, _) = p.withUnsafeBytes({ RTL8168PacketMath.l3($0) }) else { return }
-        var end = p.count
-        if opts2 & RTL8168TxBits.IPV4CS != 0, let ip = p.withUnsafeBytes({ RTL8168PacketMath.ipv4($0, at: l3) }) {
-            p[l3 + 10] = 0; p[l3 + 11] = 0
-            let c = ~p.withUnsafeBytes { RTL8168PacketMath.fold(RTL8168PacketMath.sum($0, l3, ip.ihl)) }
-            RTL8168PacketMath.setBE16(&p, l3 + 10, c)
-            end = l3 + ip.total
-        } else if ipv6, p.count >= l3 + 40 {
-            end = min(p.count, l3 + 40 + Int(p.withUnsafeBytes { RTL8168PacketMath.be16($0, l3 + 4) }))
-        }
-        let tcp = opts2 & RTL8168TxBits.TCPCS != 0, udp = opts2 & RTL8168TxBits.UDPCS != 0
-        guard tcp || udp else { return }
-        let l4 = l4Offset > 0 ? l4Offset : l3 + 20
-        let field = l4 + (tcp ? 16 : 6)
-        guard field + 2 <= end else { return }
-        p[field] = 0; p[field + 1] = 0
-        var c = ~p.withUnsafeBytes { RTL8168PacketMath.fold(RTL8168PacketMath.l4Sum($0, l3: l3, ipv6: ipv6, l4: l4, end: end, proto: tcp ? 6 : 17)) }
-        if udp && c == 0 { c = 0xFFFF }
-        RTL8168PacketMath.setBE16(&p, field, c)
+    /// TCPHO (or the parsed one when TCPHO is 0); IPV6CS selects the IPv6 pseudo header. The L4
+    /// checksum covers the IP datagram (not Ethernet padding). A request that does not fit the
+    /// frame is left undone, as the chip sends what it was given.
+    private func insertChecksums(_ p: UnsafeMutableRawPointer, _ length: Int, _ h: FrameHeaders, opts2: UInt32, shift: Int) {
+        let ipv4 = opts2 & RTL8168TxBits.IPV4CS != 0, tcp = opts2 & RTL8168TxBits.TCPCS != 0, udp = opts2 & RTL8168TxBits.UDPCS != 0
+        guard ipv4 || tcp || udp else { return }
+        let v6 = opts2 & RTL8168TxBits.IPV6CS != 0, l3 = h.l3Offset
+        let tcpho = Int(opts2 >> RTL8168TxBits.MSSShift & RTL8168TxBits.TCPHOMask)
+        let l4 = tcpho > 0 ? tcpho + shift : (h.l4Offset ?? l3 + (v6 ? 40 : 20))
+        var end = length
+        if h.ipVersion == 4, length >= l3 + 4 { end = min(length, l3 + Int(NetworkOrder.load16(p, l3 + 2))) }
+        if h.ipVersion == 6, length >= l3 + 6 { end = min(length, l3 + 40 + Int(NetworkOrder.load16(p, l3 + 4))) }
+        let layout = TransmitOffloadLayout(l3Offset: l3, ipv4ChecksumOffset: ipv4 && h.ipVersion == 4 ? l3 + 10 : nil,
+                                           ipv4ChecksumEnd: l3 + h.l3Length, l4Offset: l4,
+                                           l4ChecksumOffset: tcp || udp ? l4 + (tcp ? 16 : 6) : nil, ipv4: !v6, tcp: tcp, seed: .none)
+        try? TransmitOffload.insertChecksums(p, end, layout)
     }
 
-    /// Giant send (TSO): headers up to the TCP header's end are repeated; each segment carries at
-    /// most `mss` payload bytes, with IPv4 total length / ID + k (or IPv6 payload length), sequence
-    /// number advanced, FIN/PSH only on the last, and IP and TCP checksums computed.
-    private func segment(_ p: [UInt8], tcpOffset: Int, mss: Int, ipv6: Bool) -> [[UInt8]]? {
-        guard let (l3, _) = p.withUnsafeBytes({ RTL8168PacketMath.l3($0) }), tcpOffset > l3 else { return nil }
-        let thl = Int(p[tcpOffset + 12] >> 4) * 4
-        let hdr = tcpOffset + thl
-        guard thl >= 20, hdr <= p.count else { return nil }
-        let payload = p.count - hdr
-        let seq = p.withUnsafeBytes { RTL8168PacketMath.be32($0, tcpOffset + 4) }
-        let flags = p[tcpOffset + 13]
-        let ipID = ipv6 ? 0 : p.withUnsafeBytes { RTL8168PacketMath.be16($0, l3 + 4) }
-        var out: [[UInt8]] = []
-        var done = 0
-        var k = 0
-        repeat {
-            let n = min(mss, payload - done)
-            var s = Array(p[0..<hdr]) + p[(hdr + done)..<(hdr + done + n)]
-            let last = done + n >= payload
-            if ipv6 {
-                RTL8168PacketMath.setBE16(&s, l3 + 4, UInt16(s.count - l3 - 40))
-            } else {
-                RTL8168PacketMath.setBE16(&s, l3 + 2, UInt16(s.count - l3))
-                RTL8168PacketMath.setBE16(&s, l3 + 4, ipID &+ UInt16(truncatingIfNeeded: k))
-                s[l3 + 10] = 0; s[l3 + 11] = 0
-                let ihl = Int(s[l3] & 0xF) * 4
-                let c = ~s.withUnsafeBytes { RTL8168PacketMath.fold(RTL8168PacketMath.sum($0, l3, ihl)) }
-                RTL8168PacketMath.setBE16(&s, l3 + 10, c)
-            }
-            RTL8168PacketMath.setBE32(&s, tcpOffset + 4, seq &+ UInt32(done))
-            s[tcpOffset + 13] = last ? flags : flags & ~0x09           // FIN (0x01) and PSH (0x08) only on the last
-            s[tcpOffset + 16] = 0; s[tcpOffset + 17] = 0
-            let c = ~s.withUnsafeBytes { RTL8168PacketMath.fold(RTL8168PacketMath.l4Sum($0, l3: l3, ipv6: ipv6, l4: tcpOffset, end: s.count, proto: 6)) }
-            RTL8168PacketMath.setBE16(&s, tcpOffset + 16, c)
-            out.append(s)
-            done += n
-            k += 1
-        } while done < payload
-        return out
+    /// One frame to the wire, after the fault hook: false when it hangs the transmitter
+    /// (``TxFrameFault/hang``). With the link down the frame is lost (the PHY has no partner).
+    private func sendFrame(_ p: UnsafeRawPointer, _ n: Int, _ notBefore: VirtualTime) -> Bool {
+        if let hooks = function.deviceFaultHooks,
+           hooks.txFrame(FrameSite(device: function.address, length: n, time: function.now)) == .hang {
+            hangTransmitter()
+            return false
+        }
+        guard phy.state.linkUp else { return true }
+        _ = port.send(UnsafeRawBufferPointer(start: p, count: n), notBefore: notBefore)
+        return true
+    }
+
+    /// The transmitter stops: nothing more leaves and no descriptor is written back until ChipCmd.RST.
+    func hangTransmitter() {
+        guard !txHung else { return }
+        txHung = true
+        txPolling = false
+        function.note("transmitter hung (fault) until ChipCmd.RST")
     }
 }

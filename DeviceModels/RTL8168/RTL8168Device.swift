@@ -1,4 +1,5 @@
 import BoxlessPlatform
+import NICCore
 
 /// Device model of the Realtek RTL8111C/RTL8168C PCIe gigabit Ethernet controller (10EC:8168;
 /// Linux r8169 RTL_GIGA_MAC_VER_22), from the RTL8111C/8168C datasheet ("DS") and the facts Linux's
@@ -7,15 +8,17 @@ import BoxlessPlatform
 /// Modelled: config space with its capabilities (`RTL8168ConfigSpace.swift`); the register file in
 /// both BAR0 (I/O) and BAR2 (memory) with the 9346CR lock (`RTL8168Device+Registers.swift`);
 /// interrupts — ISR/IMR, IntrMitigate, the TCTR/TimerInt timer, INTx, MSI and MSI-X vector 0
-/// (`RTL8168Device+Interrupts.swift`); PHYAR access to the RTL8211B PHY with its pages, PHYstatus
-/// and auto-negotiation (`RTL8211BPHY.swift`, `RTL8168Device+Link.swift`); CSI access to config space;
-/// receive filtering, checksum and VLAN offload, frames spanning descriptors, the receive FIFO
+/// (`RTL8168Device+Interrupts.swift`); PHYAR access to the RTL8211B PHY (the NIC core's ``MIIPHY``
+/// with the vendor pages of `RTL8211BVendorRegisters.swift`), PHYstatus and auto-negotiation
+/// (`RTL8168Device+Link.swift`); CSI access to config space; receive filtering, checksum (IPv4 and
+/// IPv6) and VLAN offload, frames spanning descriptors, the jumbo limit, the NIC core's ``RxFIFO``
 /// (`RTL8168Device+Receive.swift`); transmit with v2 checksum offload, VLAN insertion and giant send
-/// (`RTL8168Device+Transmit.swift`); the tally counter dump (`RTL8168Device+Tally.swift`); strict
-/// rules (``RTL8168Rule``).
+/// on the NIC core's ``TCPSegmenter`` (`RTL8168Device+Transmit.swift`); descriptor write-back
+/// (`RTL8168Device+Descriptors.swift`); the tally counter dump (`RTL8168Device+Tally.swift`); fault
+/// hooks and state faults (`RTL8168Device+Faults.swift`); strict rules (``RTL8168Rule``).
 ///
 /// Timing (every parameter and its source: ``RTL8168ModelTiming``, TIMING.md).
-public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
+public final class RTL8168Device: NICModel, EthernetReceiver {
     /// The revision modelled.
     public let chip: RTL8168ChipVersion
     /// `RTL8168C/8111C`.
@@ -27,19 +30,21 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
     /// Time from PHY reset, restart or carrier until the link is up (``RTL8168ModelTiming/autoNegotiation``).
     public var autoNegotiationTime: VirtualDuration = RTL8168ModelTiming.autoNegotiation
 
-    /// The tally counters (totals since power-on or DTCCR.Reset).
+    /// The tally counters (since power-on or DTCCR.Reset; ``RTL8168TallyCounters/totals`` since power-on).
     public internal(set) var tally = RTL8168TallyCounters()
-    /// Frames not delivered, by reason (never cleared).
-    public internal(set) var drops = [UInt64](repeating: 0, count: RTL8168DropReason.allCases.count)
+    /// Receive errors by the bit or limit that names them (since power-on).
+    var receiveErrors = RTL8168ReceiveErrors()
+    /// Frames that arrived while ChipCmd.RE was clear or the link was down (counted by no register).
+    public internal(set) var framesIgnoredWhileDisabled: UInt64 = 0
 
-    /// The tally counters by datasheet name, in dump order.
+    /// The tally counters by datasheet name in dump order (totals since power-on), then the receive
+    /// errors by descriptor bit (RUNT, CRC, RWT) and limit (RMS, JUMBO).
     public var counters: [(name: String, value: UInt64)] {
-        RTL8168TallyCounters.fields.enumerated().map { (name: $0.element.name, value: tally.values[$0.offset]) }
+        RTL8168TallyCounters.fields.enumerated().map { (name: $0.element.name, value: tally.totals[$0.offset]) }
+            + receiveErrors.named
     }
-    /// Drops by reason, in a fixed order.
-    public var dropCounters: [(reason: RTL8168DropReason, value: UInt64)] {
-        RTL8168DropReason.allCases.enumerated().map { (reason: $0.element, value: drops[$0.offset]) }
-    }
+    /// The counters of dropped received frames and their reasons.
+    public var dropCounters: [CounterInfo] { RTL8168ReceiveErrors.dropCounters }
 
     // MARK: state
 
@@ -66,18 +71,38 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
     var tallyBusy = false
     var resetting = false
 
+    // Link faults (``DeviceStateFault``): carrier held down, negotiation failing.
+    var faultCarrierDown = false
+    var negotiationFailing = false
+
     // Receive.
     var rxIndex = 0
-    var rxFIFO: [(frame: [UInt8], fcsValid: Bool)] = []
-    var rxFIFOBytes = 0
+    /// Frames between the MAC and receive DMA (the NIC core's FIFO, ``RTL8168ModelTiming/rxFIFOBytes``).
+    @exclusivity(unchecked) var rxFIFO = RxFIFO<RTL8168RxStatus>(storageSize: 64 * 1024 + 32 * 1024, entryCapacity: 1024, empty: RTL8168RxStatus())
+    /// The descriptors one frame uses (allocated once: a ring has at most 1024).
+    let rxChain = UnsafeMutablePointer<(index: Int, desc: RTL8168Descriptor)>.allocate(capacity: RTL8168Descriptor.maximumCount + 1)
     var rxScheduled = false
     var rxEngineFreeAt: VirtualTime = .zero
     var rxMaxSizeReported = false
+    /// Strict mode: the receive descriptor each buffer address was last filled through.
+    var rxFilledAt: [UInt64: Int] = [:]
+    var bufferPostedTwiceReported = false
 
     // Transmit.
     var txIndex = 0
     var txScheduled = false
     var txPolling = false
+    /// TxFrameFault.hang or DeviceStateFault.txHang: the transmitter stops until ChipCmd.RST.
+    var txHung = false
+    /// A packet gathered from its descriptors, after ``txHeadroom`` bytes kept for a VLAN tag.
+    let txBuffer = UnsafeMutableRawPointer.allocate(byteCount: RTL8168Device.txBufferBytes, alignment: 64)
+    static let txBufferBytes = 256 * 1024
+    static let txHeadroom = EthernetFrame.vlanTagBytes
+    let txChain = UnsafeMutablePointer<(index: Int, desc: RTL8168Descriptor)>.allocate(capacity: RTL8168Descriptor.maximumCount + 1)
+    /// Giant send (the NIC core's segmenter and its segment buffer).
+    @exclusivity(unchecked) var segmenter = TCPSegmenter(capacity: 16 * 1024)
+    /// A write-back fault's `.badIndex`: the ring index the engine continues at.
+    var indexOverride: Int?
 
     /// Interrupt mitigation state of one direction (IntrMitigate).
     struct Mitigation {
@@ -90,7 +115,13 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
         precondition(macAddress.count == 6, "a MAC address has 6 bytes")
         self.chip = chip
         self.macAddress = macAddress
-        phy = RTL8211BPHY(identifier: chip.phyIdentifier)
+        phy = RTL8211BPHY(identity: RTL8211BVendorRegisters.identity(chip.phyIdentifier), vendor: RTL8211BVendorRegisters())
+        rxFilledAt.reserveCapacity(RTL8168Descriptor.maximumCount)
+    }
+
+    deinit {
+        rxFIFO.deallocate(); segmenter.deallocate(); txBuffer.deallocate()
+        rxChain.deallocate(); txChain.deallocate()
     }
 
     // MARK: PCIDeviceModel
@@ -107,7 +138,9 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
     /// Power-on: registers to defaults, IDR from the EEPROM, counters cleared, PHY reset and a new
     /// auto-negotiation.
     public func reset() {
-        tally.clear()
+        tally.powerOn()
+        receiveErrors = RTL8168ReceiveErrors()
+        framesIgnoredWhileDisabled = 0
         regs = [UInt8](repeating: 0, count: 256)
         for i in 0..<6 { regs[i] = macAddress[i] }
         phy.powerOn()
@@ -145,7 +178,7 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
 
     public func carrierChanged(_ up: Bool) {
         carrier = up
-        if up { startNegotiation() } else { setLink(up: false) }
+        if effectiveCarrier { startNegotiation() } else { cancelNegotiation(); setLink(up: false) }
     }
 
     // MARK: helpers
@@ -154,11 +187,6 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
     func breach(_ rule: RTL8168Rule, _ detail: String = "") {
         guard function.strict else { return }
         function.strictFinding(rule, detail)
-    }
-
-    /// Counts a drop.
-    func drop(_ reason: RTL8168DropReason) {
-        drops[RTL8168DropReason.allCases.firstIndex(of: reason)!] &+= 1
     }
 
     /// VPD (PCI 3.0 §6.4): the chip has no VPD ROM; reads return FFh bytes, writes are ignored;
@@ -185,6 +213,8 @@ public final class RTL8168Device: PCIDeviceModel, EthernetReceiver {
     func reg8(_ r: RTL8168Register) -> UInt8 { regs[Int(r.rawValue)] }
     func reg64(_ low: RTL8168Register) -> UInt64 { UInt64(le32(Int(low.rawValue))) | UInt64(le32(Int(low.rawValue) + 4)) << 32 }
 
+    /// The partner's carrier, unless a link fault holds it down.
+    var effectiveCarrier: Bool { carrier && !faultCarrierDown }
     var receiverOn: Bool { reg8(.ChipCmd) & RTL8168ChipCmd.RE != 0 && !resetting }
     var transmitterOn: Bool { reg8(.ChipCmd) & RTL8168ChipCmd.TE != 0 && !resetting }
     var cplus: UInt16 { reg16(.CPlusCmd) }

@@ -1,3 +1,5 @@
+import NICCore
+
 /// The tally counters the chip dumps by DMA through DTCCR (RTL8111C/8168C datasheet §7 "Dump Tally
 /// Counter Command Register" and its counter table; layout as r8169 `struct rtl8169_counters`):
 /// 64 bytes, little-endian.
@@ -54,12 +56,17 @@ public struct RTL8168TallyCounters: Sendable, Equatable {
     /// Counts since power-on or the last DTCCR.Reset, in ``fields`` order.
     public private(set) var values = [UInt64](repeating: 0, count: 13)
 
+    /// Counts since power-on, which DTCCR.Reset does not clear (what the runner's checks read).
+    public private(set) var totals = [UInt64](repeating: 0, count: 13)
+
     /// Adds one to a counter.
-    public mutating func count(_ i: Index, _ n: UInt64 = 1) { values[i.rawValue] &+= n }
+    public mutating func count(_ i: Index, _ n: UInt64 = 1) { values[i.rawValue] &+= n; totals[i.rawValue] &+= n }
     /// A counter's value.
     public subscript(_ i: Index) -> UInt64 { values[i.rawValue] }
-    /// Clears every counter (DTCCR.Reset, power-on).
+    /// Clears every counter (DTCCR.Reset).
     public mutating func clear() { for i in values.indices { values[i] = 0 } }
+    /// Clears the counters and the totals (power-on).
+    public mutating func powerOn() { clear(); for i in totals.indices { totals[i] = 0 } }
 
     /// The 64-byte dump as the chip writes it.
     public var dump: [UInt8] {
@@ -73,28 +80,31 @@ public struct RTL8168TallyCounters: Sendable, Equatable {
     }
 }
 
-/// Frames the model did not deliver, by reason (what the replay check accounts drops to). Each
-/// maps to the tally counter that counts it, if any.
-public enum RTL8168DropReason: String, CaseIterable, Sendable {
-    /// No receive descriptor owned by the chip, or the receive FIFO was full (tally MissPkt).
-    case missed
-    /// Longer than RxMaxSize (tally RxEr).
-    case oversize
-    /// Runt (shorter than 64 bytes with FCS) without RxConfig.AR (tally RxEr).
-    case runt
-    /// Bad FCS without RxConfig.AER (tally RxEr).
-    case badFCS
-    /// Rejected by the address filter (no counter).
-    case filtered
-    /// Arrived while ChipCmd.RE was clear or the link was down (no counter).
-    case receiverOff
+/// Receive errors by the name of the descriptor status bit or limit that stops them (RTL8111C DS
+/// §8.2 RUNT, CRC, RWT; §7 RMS; the chip table's jumbo limit). The chip counts all of them only in
+/// the tally's RxEr; the model keeps them apart so a replay can account for each dropped frame.
+struct RTL8168ReceiveErrors: Sendable, Equatable {
+    /// Shorter than 64 bytes with FCS, without RxConfig.AR.
+    var runt: UInt64 = 0
+    /// Bad FCS, without RxConfig.AER.
+    var crc: UInt64 = 0
+    /// Receive watchdog: a frame that ran on past the longest the chip takes (jabber).
+    var rwt: UInt64 = 0
+    /// Longer than RxMaxSize.
+    var rms: UInt64 = 0
+    /// Longer than the chip's jumbo limit (``RTL8168ChipVersion/jumboFrameBytes``) while RxMaxSize allows more.
+    var jumbo: UInt64 = 0
+    /// Lost for want of FIFO room (also tally MissPkt).
+    var missed: UInt64 = 0
 
-    /// The tally counter that counts this reason, or nil.
-    public var tallyCounter: String? {
-        switch self {
-        case .missed: return "MissPkt"
-        case .oversize, .runt, .badFCS: return "RxEr"
-        case .filtered, .receiverOff: return nil
-        }
+    /// The counters by name, after the tally counters.
+    var named: [(name: String, value: UInt64)] {
+        [("RUNT", runt), ("CRC", crc), ("RWT", rwt), ("RMS", rms), ("JUMBO", jumbo)]
     }
+
+    /// The counters of dropped frames and their reasons (MissPkt is the tally's own).
+    static let dropCounters: [CounterInfo] = [
+        CounterInfo("MissPkt", drop: .missed), CounterInfo("RUNT", drop: .undersize), CounterInfo("CRC", drop: .badFCS),
+        CounterInfo("RWT", drop: .oversize), CounterInfo("RMS", drop: .oversize), CounterInfo("JUMBO", drop: .oversize),
+    ]
 }

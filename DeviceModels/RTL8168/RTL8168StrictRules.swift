@@ -31,6 +31,8 @@ public enum RTL8168Rule: String, CaseIterable, StrictRule {
     case badLargeSend
     /// A transmit packet larger than MaxTxPacketSize allows (and not a giant send).
     case txPacketTooLong
+    /// One receive buffer in two descriptors the chip owns at once.
+    case bufferPostedTwice
 
     /// What the driver did wrong, in a few words.
     public var summary: String {
@@ -46,7 +48,8 @@ public enum RTL8168Rule: String, CaseIterable, StrictRule {
         case .phyAccessWhileBusy: return "PHYAR written while a PHY access is in progress"
         case .txSegmentationBroken: return "transmit descriptors do not bracket a packet with FS … LS"
         case .badLargeSend: return "giant send with MSS 0 or a TCP header offset outside the packet"
-        case .txPacketTooLong: return "transmit packet longer than MaxTxPacketSize allows"
+        case .txPacketTooLong: return "transmit packet longer than MaxTxPacketSize or the jumbo limit allows"
+        case .bufferPostedTwice: return "receive buffer handed to the chip in two descriptors at once"
         }
     }
 
@@ -64,7 +67,8 @@ public enum RTL8168Rule: String, CaseIterable, StrictRule {
         case .phyAccessWhileBusy: return "RTL8111C DS §7 (PHYAR Flag); r8169 r8169_mdio_read/write"
         case .txSegmentationBroken: return "RTL8111C DS §8.1 (FS/LS)"
         case .badLargeSend: return "RTL8111C DS §8.1 (GTSENV4/6, MSS); r8169 rtl8169_tso_csum_v2"
-        case .txPacketTooLong: return "RTL8111C DS §7 (MTPS); r8169 MaxTxPacketSize"
+        case .txPacketTooLong: return "RTL8111C DS §7 (MTPS); r8169 MaxTxPacketSize, rtl_jumbo_max (6 KiB on RTL_GIGA_MAC_VER_22)"
+        case .bufferPostedTwice: return "RTL8111C DS §8.2 (the chip writes each frame into its descriptor's buffer); r8169 rtl8169_rx_fill (one buffer per descriptor)"
         }
     }
 }

@@ -103,7 +103,7 @@ struct RTL8168ModelTests {
         rig.phyWrite(0x0C, 0x7EB8)
         #expect(rig.phyRead(0x06) == 0x5461)
         rig.phyWrite(0x1F, 0x0000)
-        #expect(rig.phyRead(0x06) == 0x0001)          // page 0 reg 6 is ANER (partner AN able), not the vendor value
+        #expect(rig.phyRead(0x06) & 0x0001 != 0 && rig.phyRead(0x06) != 0x5461)   // page 0 reg 6 is ANER (partner AN able), not the vendor value
         #expect(rig.phyRead(3) == 0xC912)
         rig.phyWrite(0x1F, 0x0002)
         #expect(rig.phyRead(0x0C) == 0x7EB8)
@@ -235,5 +235,5 @@ struct RTL8168ModelTests {
     }
 
     @Test("every rule has a test above")
-    func ruleCount() { #expect(RTL8168Rule.allCases.count == 12) }
+    func ruleCount() { #expect(RTL8168Rule.allCases.count == 13) }
 }

@@ -72,7 +72,7 @@ struct RTL8168DriverTests {
         let s = rig.statistics()
         #expect(s.rxDropped.first { $0.0 == "RxEr" }?.1 == 1)
         #expect(rig.driver.tallyCounter("RxOkBrd") == 1)
-        #expect(rig.device.dropCounters.first { $0.reason == .oversize }?.value == 1)
+        #expect(rig.device.counters.first { $0.name == "RMS" }?.value == 1)
         #expect(rig.finish().isEmpty)
     }
 
@@ -114,6 +114,7 @@ struct RTL8168DriverTests {
         #expect(rig.wire.frames[30] == fixed)
         #expect(rig.client.completions.count == 32 && rig.client.completions.allSatisfy(\.success))
         #expect(rig.statistics().txPackets == 32)
+        #expect(rig.statistics().txBytes == UInt64((sent + [tcp, udp]).reduce(0) { $0 + $1.count }))
         #expect(rig.finish().isEmpty)
     }
 
@@ -140,6 +141,8 @@ struct RTL8168DriverTests {
         #expect(rig.client.completions.map(\.token) == [9])
         #expect(rig.driver.tallyCounter("TxOk") == 0 || true)
         #expect(rig.statistics().txPackets == 4)
+        #expect(rig.statistics().txBytes == UInt64(segs.reduce(0) { $0 + $1.count }))
+        #expect(rig.statistics().txBytes == UInt64(4 * 54 + 5000))
         #expect(rig.finish().isEmpty)
     }
 

@@ -99,4 +99,9 @@ public enum RTL8168RxBits {
     public static let lengthMask: UInt32 = 0x3FFF
     /// opts2 TAVA: a VLAN tag was stripped; TCI in bits 15:0, byte-swapped.
     public static let TAVA: UInt32 = 1 << 16
+    /// opts2 V6F: an IPv6 packet (RTL8168C/8111C and later; FreeBSD re(4) `RL_RDESC_IPV6`): PID1:0
+    /// and TCPF/UDPF report its TCP/UDP checksum.
+    public static let V6F: UInt32 = 1 << 31
+    /// opts2 V4F: an IPv4 packet (`RL_RDESC_IPV4`): IPF reports its header checksum.
+    public static let V4F: UInt32 = 1 << 30
 }

@@ -28,4 +28,8 @@ enum RxDesc {
     static let lengthMask: UInt32 = 0x3FFF
     /// opts2: a tag was stripped; the TCI is in bits 15:0, byte-swapped.
     static let TAVA: UInt32 = 1 << 16
+    /// opts2 (RTL8168C/8111C and later): an IPv6 packet; PID1:0 and TCPF/UDPF report its TCP/UDP checksum.
+    static let V6F: UInt32 = 1 << 31
+    /// opts2: an IPv4 packet; IPF reports its header checksum.
+    static let V4F: UInt32 = 1 << 30
 }

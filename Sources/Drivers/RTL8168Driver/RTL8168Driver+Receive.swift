@@ -21,6 +21,7 @@ extension RTL8168Driver {
         txPool = try dma.allocateCoherent(size: config.txDescriptors * Self.bufferBytes, alignment: 64)
         txLast = [Int](repeating: 0, count: config.txDescriptors)
         txToken = [UInt64](repeating: 0, count: config.txDescriptors)
+        txWireBytes = [UInt64](repeating: 0, count: config.txDescriptors)
     }
 
     /// Hands receive descriptor `i` to the chip: buffer size, EOR on the last, then OWN.
@@ -61,12 +62,14 @@ extension RTL8168Driver {
         return done
     }
 
-    /// Checksum verdicts (PID1:0 with IPF/TCPF/UDPF, DS §8.2) and the stripped tag (opts2 TAVA).
+    /// Checksum verdicts (DS §8.2, the 8168C's v2 descriptor: opts2 V4F/V6F say which IP version
+    /// was checked; IPF for the IPv4 header; PID1:0 with TCPF/UDPF for TCP/UDP over either) and the
+    /// stripped tag (opts2 TAVA).
     private func receiveInfo(status: UInt32, opts2: UInt32) -> ReceiveInfo {
         var info = ReceiveInfo()
-        if config.receiveChecksum {
+        if config.receiveChecksum && opts2 & (RxDesc.V4F | RxDesc.V6F) != 0 {
             let pid = status & (RxDesc.PID1 | RxDesc.PID0)
-            if pid != 0 { info.ipv4ChecksumGood = status & RxDesc.IPF == 0 }
+            if opts2 & RxDesc.V4F != 0 { info.ipv4ChecksumGood = status & RxDesc.IPF == 0 }
             if pid == RxDesc.PID0 { info.l4ChecksumGood = status & RxDesc.TCPF == 0 }
             if pid == RxDesc.PID1 { info.l4ChecksumGood = status & RxDesc.UDPF == 0 }
         }

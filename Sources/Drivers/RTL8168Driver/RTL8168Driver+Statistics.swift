@@ -43,7 +43,8 @@ extension RTL8168Driver {
     public func tallyCounter(_ name: String) -> UInt64 { tally.first { $0.name == name }?.value ?? 0 }
 
     /// Interface statistics. Receive packets and bytes are what the driver delivered; transmit
-    /// packets the chip's TxOk (each giant-send segment counts). `rxDropped` lists, in this order,
+    /// packets the chip's TxOk (each giant-send segment counts); transmit bytes what the completed packets put
+    /// on the wire (the tally has no byte counter), counted by the driver at completion. `rxDropped` lists, in this order,
     /// the chip's MissPkt (no descriptor or FIFO full), RxEr (CRC, runt, longer than RxMaxSize) and
     /// FAE (alignment), then the driver's RXFRAG (frames that spanned descriptors).
     public func statistics() -> NetworkStatistics {
@@ -52,6 +53,7 @@ extension RTL8168Driver {
         s.rxPackets = counters.rxPackets
         s.rxBytes = counters.rxBytes
         s.txPackets = tallyCounter("TxOk")
+        s.txBytes = counters.txBytes
         s.txErrors = tallyCounter("TxEr") &+ counters.txFailed
         s.rxDropped = [("MissPkt", tallyCounter("MissPkt")), ("RxEr", tallyCounter("RxEr")), ("FAE", tallyCounter("FAE")),
                        ("RXFRAG", counters.rxFragmented)]

@@ -41,6 +41,7 @@ extension RTL8168Driver {
         }
         txLast[first] = last
         txToken[first] = token
+        txWireBytes[first] = Self.wireBytes(frame, offload)
         // OWN on the first descriptor only after the others are complete (DS §8.1).
         regs.barrier()
         ring32(ring, first, 0, ring32(ring, first, 0) | Desc.OWN)
@@ -79,6 +80,19 @@ extension RTL8168Driver {
         return .success((opts1, opts2))
     }
 
+    /// The bytes a packet puts on the wire: a giant send as its segments (headers repeated before
+    /// each MSS of payload), plus 4 per frame for an inserted tag.
+    static func wireBytes(_ f: UnsafeRawBufferPointer, _ o: TransmitOffload) -> UInt64 {
+        let tag = o.vlanTag != nil ? 4 : 0
+        guard let mss = o.tcpSegmentationMSS, mss > 0, let h = PacketHeaders(f), f.count >= h.l4 + 13 else {
+            return UInt64(f.count + tag)
+        }
+        let header = h.l4 + Int(f[h.l4 + 12] >> 4) * 4
+        let payload = max(f.count - header, 0)
+        let segments = max((payload + mss - 1) / mss, 1)
+        return UInt64(f.count + (segments - 1) * header + segments * tag)
+    }
+
     /// Reports every packet whose descriptors the chip has given back (OWN clear on all of them).
     func reclaimTransmitted() {
         guard let ring = txRing else { return }
@@ -94,6 +108,7 @@ extension RTL8168Driver {
             }
             guard done else { break }
             let token = txToken[txClean]
+            counters.txBytes &+= txWireBytes[txClean]
             txClean = (last + 1) % n
             counters.txCompleted &+= 1
             client?.transmitCompleted(token: token, success: true)

@@ -26,6 +26,9 @@ public final class RTL8168Driver: PCIDriver, NetworkInterface {
         public var rxFragmented: UInt64 = 0
         /// Frames reported transmitted.
         public var txCompleted: UInt64 = 0
+        /// Bytes of the frames the chip put on the wire (as sent: giant-send segments with their
+        /// repeated headers, inserted VLAN tags; without FCS and padding).
+        public var txBytes: UInt64 = 0
         /// Frames reported failed.
         public var txFailed: UInt64 = 0
         /// Handler runs that found work.
@@ -72,6 +75,8 @@ public final class RTL8168Driver: PCIDriver, NetworkInterface {
     /// For the first descriptor of each packet: its last descriptor and token.
     var txLast: [Int] = []
     var txToken: [UInt64] = []
+    /// For the first descriptor of each packet: the bytes it puts on the wire.
+    var txWireBytes: [UInt64] = []
     // Tally dump target (64 bytes, 64-byte aligned, DS §7 DTCCR).
     var tallyBuffer: DMABuffer?
     /// The last tally dump, by name.
