@@ -154,8 +154,8 @@ let package = Package(
         .testTarget(
             name: "RTL8139Tests", dependencies: ["RTL8139Model", "RTL8139Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
             path: "Tests/RTL8139Tests", swiftSettings: strict),
-        .target(
-            name: "RTL8168ModelTests", dependencies: ["RTL8168Model", "BoxlessPlatform"],
+        .testTarget(
+            name: "RTL8168ModelTests", dependencies: ["RTL8168Model", "NICCore", "BoxlessPlatform"],
             path: "Tests/RTL8168ModelTests", swiftSettings: strict),
         .testTarget(
             name: "RTL8168Tests", dependencies: ["RTL8168Model", "RTL8168Driver", "EmulatorHost", "BoxlessPlatform", "NativeDriverKit"],
