@@ -93,6 +93,9 @@ public enum LSPCI {
                 let cr1 = c(ptr + 4, .dword), loc = Int(cr1 & 0xF)
                 let bar = (4...9).contains(loc) ? "BAR\(loc - 4)" : "config"
                 out += "\tCapabilities: \(at) SATA HBA v\(c(ptr + 2, .byte) >> 4 & 0xF).\(c(ptr + 2, .byte) & 0xF) \(bar) Offset=\(hexString(UInt64((cr1 >> 4 & 0xFFFFF) * 4), digits: 8))\n"
+            case CapabilityID.vpd:
+                // lspci shows "Vital Product Data" and, when it can read it, the VPD's fields.
+                out += "\tCapabilities: \(at) Vital Product Data\n"
             default:
                 out += "\tCapabilities: \(at) Capability ID \(hexString(UInt64(id), digits: 2))\n"
             }
@@ -117,6 +120,10 @@ public enum LSPCI {
                 out += "\tCapabilities: \(at) Device Serial Number \(bytes.joined(separator: "-"))\n"
             case CapabilityID.extendedAER:
                 out += "\tCapabilities: \(at) Advanced Error Reporting\n"
+            case CapabilityID.extendedVirtualChannel:
+                // Port VC Capability 1 (PCIe Base §7.11.2): extended VC count in bits 2:0.
+                out += "\tCapabilities: \(at) Virtual Channel\n"
+                out += "\t\tCaps:\tLPEVC=\(c(ext + 4, .dword) >> 4 & 7) RefClk=100ns PATEntryBits=1\n"
             default:
                 out += "\tCapabilities: \(at) Extended Capability ID \(hexString(UInt64(id), digits: 4))\n"
             }
