@@ -31,6 +31,23 @@ struct DiskAndBenchTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(content))
     }
 
+    /// The same ``BlockWorkload`` serves both hosts, so the mixed workload runs on QEMU too, and a
+    /// too-small disk gets the emulator host's message.
+    @Test func randomReadWriteWorkloadOnQEMU() throws {
+        var o = DiskOptions()
+        o.size = 8 << 20
+        o.operations = 300
+        o.workload = .randrw
+        o.queueDepth = 8
+        let s = try QEMUDiskRun.run(o)
+        #expect(s.passed, "\(s.failures) \(s.error_samples)")
+        #expect(s.operations == 300 && s.reads > 0 && s.writes > 0 && s.mismatches == 0 && s.queue_depth == 8)
+        var tiny = DiskOptions()
+        tiny.size = 4096
+        tiny.maxBlocks = 64
+        #expect(throws: RunnerError.self) { try QEMUDiskRun.run(tiny) }
+    }
+
     @Test func missingImageIsOneClearError() {
         var o = DiskOptions()
         o.image = "/nonexistent/disk.img"

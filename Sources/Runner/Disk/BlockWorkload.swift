@@ -72,7 +72,7 @@ public final class BlockWorkload: BlockClient {
     public typealias BaseReader = (_ lba: UInt64, _ count: Int, _ buffer: UnsafeMutableRawBufferPointer) -> Void
 
     let device: any BlockDevice
-    let host: EmulatorHost
+    let host: any BlockWorkloadHost
     let settings: Settings
     var rng: SeededRandom
     /// Expected content of written blocks; unwritten blocks read as the base.
@@ -104,9 +104,12 @@ public final class BlockWorkload: BlockClient {
     /// For random workloads: issue a FLUSH (with nothing else in flight) after this many writes.
     public var flushEvery: Int?
     private var writesSinceFlush = 0
+    /// Requests submitted by ``runOne(_:)``, outside the workload, and their completions.
+    private var outside: Set<UInt64> = []
+    private var extra: [UInt64: BlockCompletion] = [:]
 
     /// Creates a workload; `baseRange` fills a buffer with the content of blocks nobody wrote yet.
-    public init(device: any BlockDevice, host: EmulatorHost, settings: Settings, random: SeededRandom,
+    public init(device: any BlockDevice, host: any BlockWorkloadHost, settings: Settings, random: SeededRandom,
                 baseRange: @escaping BaseReader) {
         self.device = device; self.host = host; self.settings = settings; self.rng = random; self.baseReader = baseRange
         blockSize = device.geometry.blockSize
@@ -114,9 +117,15 @@ public final class BlockWorkload: BlockClient {
 
     /// Creates a workload; `base` gives the content of a block nobody wrote yet.
     public convenience init(device: any BlockDevice, host: EmulatorHost, settings: Settings, random: SeededRandom,
+                            baseRange: @escaping BaseReader) {
+        self.init(device: device, host: EmulatorWorkloadHost(host), settings: settings, random: random, baseRange: baseRange)
+    }
+
+    /// Creates a workload on the emulator host; `base` gives the content of a block nobody wrote yet.
+    public convenience init(device: any BlockDevice, host: EmulatorHost, settings: Settings, random: SeededRandom,
                             base: @escaping (UInt64) -> [UInt8]) {
         let bs = device.geometry.blockSize
-        self.init(device: device, host: host, settings: settings, random: random, baseRange: { lba, count, buf in
+        self.init(device: device, host: EmulatorWorkloadHost(host), settings: settings, random: random, baseRange: { lba, count, buf in
             for b in 0..<count {
                 let block = base(lba + UInt64(b))
                 block.withUnsafeBytes { src in
@@ -130,28 +139,39 @@ public final class BlockWorkload: BlockClient {
     /// Largest request, never more than the span.
     private var largest: Int { Int(min(UInt64(max(1, settings.maxBlocks)), span)) }
 
-    /// Stops issuing requests and ends ``run(maxEvents:)`` at the next event boundary (power cut).
+    /// Stops issuing requests and ends ``run()`` at the next event boundary (power cut).
     public func stop() { stopped = true }
 
     /// Whether ``stop()`` was called.
     public var isStopped: Bool { stopped }
 
-    /// Runs to completion (or until `maxEvents` scheduler events pass, or ``stop()``) and returns the results.
-    public func run(maxEvents: UInt64 = 200_000_000) -> Result {
-        host.onCPU { device.setClient(self) }
+    /// Runs to completion (or until the host ends the run — a limit, a stall, a host failure — or
+    /// ``stop()``) and returns the results.
+    public func run() -> Result {
+        host.runAsDriver { device.setClient(self) }
         makePlan()
-        host.onCPU { fill() }
-        let s = host.machine.scheduler
-        let start = s.eventsRun
+        host.runAsDriver { fill() }
         let total = totalOperations
-        while result.operations < total, !stopped, s.eventsRun - start < maxEvents {
-            if !s.step(notAfter: VirtualTime(rawValue: .max)) { break }
-        }
+        while result.operations < total, !stopped, host.step(progress: result.operations) {}
         result.inFlightAtEnd = inFlight.count
         if !stopped && result.operations < total && result.errorSamples.count < 16 {
-            result.errorSamples.append("the workload stalled after \(result.operations) of \(total) requests with \(inFlight.count) in flight")
+            result.errorSamples.append("the workload stalled after \(result.operations) of \(total) requests with \(inFlight.count) in flight"
+                                       + (host.failure.map { " (\($0))" } ?? ""))
         }
         return result
+    }
+
+    /// Submits one request outside the workload (a shutdown flush) and runs until it completes;
+    /// nil when it was refused or the host ended the run first.
+    public func runOne(_ r: BlockRequest) -> BlockCompletion? {
+        var refused = false
+        outside.insert(r.id)
+        defer { outside.remove(r.id) }
+        host.runAsDriver { do { try device.submit(r) } catch { refused = true } }
+        guard !refused else { return nil }
+        let before = result.operations
+        while extra[r.id] == nil, host.step(progress: before) {}
+        return extra.removeValue(forKey: r.id)
     }
 
     /// Requests the workload completes in all (verify and seq add their flush).
@@ -278,6 +298,7 @@ public final class BlockWorkload: BlockClient {
     }
 
     public func completed(_ c: BlockCompletion) {
+        if outside.contains(c.id), inFlight[c.id] == nil { extra[c.id] = c; return }
         guard let (req, _) = inFlight.removeValue(forKey: c.id).map({ e -> (BlockRequest, Range<UInt64>) in track(e.0.operation, -1); return e }) else {
             result.errors += 1
             if result.errorSamples.count < 16 { result.errorSamples.append("completion for unknown or already completed request \(c.id)") }

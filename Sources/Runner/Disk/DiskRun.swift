@@ -51,6 +51,29 @@ public struct DiskOptions: Sendable {
     /// Largest queue depth (AHCI: 32 command slots, NCQ: 32 tags).
     public static let queueDepthRange = 1...32
 
+    /// Checks the options every host shares (queue depth, request count and size); one error line.
+    public func validate() throws(RunnerError) {
+        guard DiskOptions.queueDepthRange.contains(queueDepth) else {
+            throw .badOption("--queue-depth must be \(DiskOptions.queueDepthRange.lowerBound)…\(DiskOptions.queueDepthRange.upperBound) (got \(queueDepth))")
+        }
+        guard operations > 0 else { throw .badOption("--ops must be positive (got \(operations))") }
+        guard maxBlocks > 0 else { throw .badOption("--max-blocks must be positive (got \(maxBlocks))") }
+    }
+
+    /// The workload settings for a disk of geometry `g` (queue depth and request size capped at what
+    /// the driver offers); `disk` names the disk in the error when it is too small.
+    public func settings(for g: NativeDriverKit.BlockGeometry, disk: String) throws(RunnerError) -> BlockWorkload.Settings {
+        var s = BlockWorkload.Settings()
+        s.kind = workload; s.operations = operations
+        s.queueDepth = min(queueDepth, max(1, g.maximumQueueDepth))
+        s.maxBlocks = min(maxBlocks, g.maximumBlocksPerRequest)
+        guard g.blockCount >= UInt64(s.maxBlocks), g.blockCount > 0 else {
+            throw .badOption("\(disk): the disk has \(g.blockCount) sectors (\(g.blockCount * 512) bytes), too small for the \(workload.rawValue) workload's "
+                             + "requests of up to \(s.maxBlocks) sectors (\(s.maxBlocks * 512) bytes); use a larger disk or a smaller --max-blocks")
+        }
+        return s
+    }
+
     /// The disk profile `profile` names (`ssd`, `hdd`/`hdd7200`); a bad name is one error line.
     public func diskProfile() throws -> DiskProfile {
         switch profile {
@@ -285,24 +308,12 @@ public enum DiskRun {
     /// Runs a workload and its checks; `progress` hears the number of completed requests now and then.
     public static func run(_ o: DiskOptions, progress: ((Int) -> Void)? = nil) throws -> DiskSummary {
         let wallStart = ContinuousClock.now   // wall time only for reporting speed
-        guard DiskOptions.queueDepthRange.contains(o.queueDepth) else {
-            throw RunnerError.badOption("--queue-depth must be \(DiskOptions.queueDepthRange.lowerBound)…\(DiskOptions.queueDepthRange.upperBound) (got \(o.queueDepth))")
-        }
-        guard o.operations > 0 else { throw RunnerError.badOption("--ops must be positive (got \(o.operations))") }
-        guard o.maxBlocks > 0 else { throw RunnerError.badOption("--max-blocks must be positive (got \(o.maxBlocks))") }
+        try o.validate()
         let dm = try DiskMachine(o)
         let m = dm.machine
         let g = dm.device.geometry
-        var s = BlockWorkload.Settings()
-        s.kind = o.workload; s.operations = o.operations
-        s.queueDepth = min(o.queueDepth, max(1, g.maximumQueueDepth))
-        s.maxBlocks = min(o.maxBlocks, g.maximumBlocksPerRequest)
-        guard g.blockCount >= UInt64(s.maxBlocks) else {
-            try? dm.finish()
-            let what = o.image ?? "--size \(dm.medium.byteCount)"
-            throw RunnerError.badOption("\(what): the disk has \(g.blockCount) sectors (\(g.blockCount * 512) bytes), too small for the \(o.workload.rawValue) workload's "
-                                        + "requests of up to \(s.maxBlocks) sectors (\(s.maxBlocks * 512) bytes); use a larger disk or a smaller --max-blocks")
-        }
+        let s: BlockWorkload.Settings
+        do { s = try o.settings(for: g, disk: o.image ?? "--size \(dm.medium.byteCount)") } catch { try? dm.finish(); throw error }
         let w = dm.workload(s)
         w.progress = progress
         var completions: [VirtualTime] = []

@@ -4,17 +4,14 @@ import NativeDriverKit
 import QEMUHost
 
 /// `boxless disk --host qemu`: our AHCI driver on QEMU's `ich9-ahci` with one `ide-hd` on port 0,
-/// and the `verify` (or `seq`) workload of ``BlockWorkload``, checked the same way: every read
-/// returns the last data written, or the base content where nothing was written.
+/// and any workload of ``BlockWorkload`` (through ``QEMUWorkloadHost``), checked the same way: every
+/// read returns the last data written, or the base content where nothing was written.
 ///
 /// The disk: a user image is put behind a qcow2 overlay (`qemu-img create -f qcow2 -b IMAGE -F raw`)
 /// in a private temporary directory, so the image is never modified (a temporary copy if `qemu-img`
 /// is missing); `--writable` hands QEMU the image itself; without an image, a sparse temporary raw file
 /// of `--size` bytes (zeros). The machine's q35 has its own ICH9 AHCI at 00:1f.2 with no disk; the
 /// run uses the controller in slot ``slot``.
-///
-/// (``BlockWorkload`` is tied to the emulator host's scheduler, so the plan is rebuilt here with the
-/// same rules: `n` seeded writes of 1…maxBlocks blocks, a flush, the same extents read back.)
 public enum QEMUDiskRun {
     /// The controller's slot on bus 0.
     public static let slot: UInt8 = 4
@@ -24,12 +21,7 @@ public enum QEMUDiskRun {
                            progress: ((Int) -> Void)? = nil) throws -> DiskSummary {
         let wallStart = ContinuousClock.now
         guard o.controller == "ahci" else { throw RunnerError.badOption("--controller \(o.controller) is not available (controllers: ahci)") }
-        guard o.workload == .verify || o.workload == .seq else {
-            throw RunnerError.badOption("--workload \(o.workload.rawValue) is not available on the QEMU host (workloads: verify, seq)")
-        }
-        guard DiskOptions.queueDepthRange.contains(o.queueDepth), o.operations > 0, o.maxBlocks > 0 else {
-            throw RunnerError.badOption("--queue-depth must be 1…32, --ops and --max-blocks positive")
-        }
+        try o.validate()
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw RunnerError.hostFailed(QEMUHostError.binaryMissing(path: binary).description)
         }
@@ -48,31 +40,26 @@ public enum QEMUDiskRun {
             throw RunnerError.probeFailed("ahci on QEMU (ich9-ahci): \(why)")
         }
         let g = device.geometry
-        var s = BlockWorkload.Settings()
-        s.kind = o.workload; s.operations = o.operations
-        s.queueDepth = min(o.queueDepth, max(1, g.maximumQueueDepth))
-        s.maxBlocks = min(o.maxBlocks, g.maximumBlocksPerRequest)
-        guard g.blockCount >= UInt64(s.maxBlocks), g.blockCount > 0 else {
-            throw RunnerError.badOption("\(o.image ?? "--size \(disk.bytes)"): the disk has \(g.blockCount) sectors, too small for requests of \(s.maxBlocks) sectors")
-        }
-        let w = QEMUVerifyWorkload(device: device, host: host, settings: s, seed: o.seed, base: disk)
+        let s = try o.settings(for: g, disk: o.image ?? "--size \(disk.bytes)")
+        let adapter = QEMUWorkloadHost(host)
+        let w = BlockWorkload(device: device, host: adapter, settings: s, random: SeededRandom(seed: o.seed).split("workload"),
+                              baseRange: { lba, n, buf in disk.read(lba: lba, count: n, into: buf) })
         w.progress = progress
+        w.baseIsLive = o.writable
         let v0 = host.now, w0 = ContinuousClock.now
         var failures: [String] = []
-        let r: BlockWorkload.Result
-        switch w.runChecked() {
-        case .success(let x): r = x
-        case .failure(let e): throw QEMUModels.runnerError(e)
-        }
+        let r = w.run()
+        if let e = adapter.hostError { throw QEMUModels.runnerError(e) }
         let workloadWall = ContinuousClock.now - w0
         let v1 = host.now
-        if r.operations == w.total {
-            let f = try? w.runOne(BlockRequest(id: UInt64.max, operation: .flush))
+        if r.operations == w.totalOperations {
+            let f = w.runOne(BlockRequest(id: UInt64.max, operation: .flush))
+            if let e = adapter.hostError { throw QEMUModels.runnerError(e) }
             if f?.status != .success { failures.append("the shutdown flush failed: \(f.map { "\($0.status)" } ?? "no completion")") }
         }
         if r.errors > 0 { failures.append("\(r.errors) requests failed") }
         if r.mismatches > 0 { failures.append("\(r.mismatches) reads returned data other than the last written (first at LBA \(r.firstMismatchLBA ?? 0))") }
-        if r.operations < w.total { failures.append("only \(r.operations) of \(w.total) requests completed") }
+        if r.operations < w.totalOperations { failures.append("only \(r.operations) of \(w.totalOperations) requests completed") }
         host.detachAll()
         if !host.warnings.isEmpty { failures.append("\(host.warnings.count) host warnings (first: \(host.warnings[0]))") }
         let errors = host.log.filter { $0.level >= .error }
@@ -188,141 +175,5 @@ final class QEMUDiskImage {
         try? base?.close()
         for f in ["overlay.qcow2", "copy.raw", "disk.raw"] { unlink(directory + "/" + f) }
         rmdir(directory)
-    }
-}
-
-/// The verify/seq plan of ``BlockWorkload`` on the QEMU host: writes, a flush, the same extents read
-/// back, at a queue depth; reads are checked against the shadow of what was written.
-final class QEMUVerifyWorkload: BlockClient {
-    let device: any BlockDevice
-    let host: QEMUHost
-    let settings: BlockWorkload.Settings
-    let base: QEMUDiskImage
-    var rng: SeededRandom
-    var plan: [(NativeDriverKit.BlockOperation, UInt64, Int)] = []
-    var shadow: [UInt64: [UInt8]] = [:]
-    var inFlight: [UInt64: BlockRequest] = [:]
-    var next = 0
-    var result = BlockWorkload.Result()
-    var progress: ((Int) -> Void)?
-    var extra: [UInt64: BlockCompletion] = [:]
-    /// How long (QEMU time) without a completion ends the run.
-    var stallLimit: Duration = .seconds(10)
-
-    init(device: any BlockDevice, host: QEMUHost, settings: BlockWorkload.Settings, seed: UInt64, base: QEMUDiskImage) {
-        self.device = device; self.host = host; self.settings = settings; self.base = base
-        rng = SeededRandom(seed: seed).split("workload")
-        let span = device.geometry.blockCount
-        let bs = UInt64(max(1, min(UInt64(settings.maxBlocks), span)))
-        let n = max(1, settings.operations / 2)
-        var writes: [(UInt64, Int)] = []
-        switch settings.kind {
-        case .seq:
-            let slots = span / bs
-            writes = (0..<n).map { (UInt64($0) % slots * bs, Int(bs)) }
-        default:
-            for _ in 0..<n {
-                let count = Int(rng.next() % bs) + 1
-                writes.append((rng.next() % (span - UInt64(count) + 1), count))
-            }
-        }
-        plan = writes.map { (.write, $0.0, $0.1) } + [(.flush, 0, 0)] + writes.map { (.read, $0.0, $0.1) }
-    }
-
-    var total: Int { plan.count }
-
-    func runChecked() -> Result<BlockWorkload.Result, QEMUHostError> {
-        do throws(QEMUHostError) { return .success(try run()) } catch { return .failure(error) }
-    }
-
-    func run() throws(QEMUHostError) -> BlockWorkload.Result {
-        host.onCPU { device.setClient(self); fill() }
-        var last = host.now, lastOps = 0
-        while result.operations < plan.count {
-            try host.advance(by: .microseconds(300))
-            if result.operations != lastOps { lastOps = result.operations; last = host.now; continue }
-            if host.now - last > stallLimit {
-                result.errorSamples.append("the workload stalled after \(result.operations) of \(plan.count) requests with \(inFlight.count) in flight")
-                break
-            }
-        }
-        result.inFlightAtEnd = inFlight.count
-        return result
-    }
-
-    /// Submits one more request outside the plan and waits for it.
-    func runOne(_ r: BlockRequest) throws(QEMUHostError) -> BlockCompletion? {
-        let ok = host.onCPU { () -> Bool in (try? device.submit(r)) != nil }
-        guard ok else { return nil }
-        let deadline = host.now + .seconds(10)
-        while extra[r.id] == nil, host.now < deadline { try host.advance(by: .microseconds(300)) }
-        return extra[r.id]
-    }
-
-    private func conflicts(_ lba: UInt64, _ count: Int) -> Bool {
-        inFlight.values.contains { $0.operation != .flush && $0.lba < lba + UInt64(count) && lba < $0.lba + UInt64($0.blockCount) }
-    }
-
-    private func fill() {
-        while inFlight.count < settings.queueDepth, next < plan.count {
-            let (op, lba, count) = plan[next]
-            if op == .flush && !inFlight.isEmpty { return }
-            if inFlight.values.contains(where: { $0.operation == .flush }) { return }
-            if op != .flush && conflicts(lba, count) { return }
-            var req = BlockRequest(id: UInt64(next), operation: op, lba: lba, blockCount: count)
-            if op == .write {
-                var data = [UInt8](repeating: 0, count: count * 512)
-                data.withUnsafeMutableBytes { b in
-                    var i = 0
-                    while i + 8 <= b.count { b.storeBytes(of: rng.next().littleEndian, toByteOffset: i, as: UInt64.self); i += 8 }
-                }
-                req.data = data
-            }
-            next += 1
-            inFlight[req.id] = req
-            do { try device.submit(req) } catch {
-                inFlight[req.id] = nil
-                result.errors += 1; result.operations += 1
-                if result.errorSamples.count < 16 { result.errorSamples.append("submit of \(op) of \(count) blocks at LBA \(lba) failed: \(error)") }
-            }
-        }
-    }
-
-    func completed(_ c: BlockCompletion) {
-        guard let req = inFlight.removeValue(forKey: c.id) else { extra[c.id] = c; return }
-        result.operations += 1
-        if c.status != .success {
-            result.errors += 1
-            if case .mediaError = c.status { result.mediaErrors += 1 }
-            if result.errorSamples.count < 16 { result.errorSamples.append("\(req.operation) of \(req.blockCount) blocks at LBA \(req.lba): \(c.status)") }
-        } else {
-            switch req.operation {
-            case .write:
-                result.writes += 1; result.bytes += req.data.count
-                for b in 0..<req.blockCount { shadow[req.lba + UInt64(b)] = Array(req.data[b * 512..<(b + 1) * 512]) }
-            case .read:
-                result.reads += 1; result.bytes += c.data.count
-                check(req, c.data)
-            case .flush:
-                result.flushes += 1
-            }
-        }
-        if result.operations % 256 == 0 { progress?(result.operations) }
-        fill()
-    }
-
-    private func check(_ req: BlockRequest, _ data: [UInt8]) {
-        guard data.count == req.blockCount * 512 else { mismatch(req.lba); return }
-        var want = [UInt8](repeating: 0, count: 512)
-        for b in 0..<req.blockCount {
-            let lba = req.lba + UInt64(b)
-            if let s = shadow[lba] { want = s } else { want.withUnsafeMutableBytes { base.read(lba: lba, count: 1, into: $0) } }
-            if !data[b * 512..<(b + 1) * 512].elementsEqual(want) { mismatch(lba); return }
-        }
-    }
-
-    private func mismatch(_ lba: UInt64) {
-        result.mismatches += 1
-        if result.firstMismatchLBA == nil { result.firstMismatchLBA = lba }
     }
 }
