@@ -6,7 +6,7 @@ import BoxlessPlatform
 
 extension E1000Device {
     /// The link partner is there unless the connected peer has dropped its carrier.
-    var partnerPresent: Bool { port?.peer?.carrier ?? true }
+    var partnerPresent: Bool { !faultCarrierDown && !faultAutonegFailing && (port?.peer?.carrier ?? true) }
 
     /// MDIC write: the access completes ``E1000ModelTiming/mdioAccess`` later, then sets R (and
     /// raises MDAC when I is set); a PHY address other than 1 completes with E set.

@@ -15,10 +15,26 @@ extension E1000Device {
     /// The Rx FIFO size in bytes (PBA.RXA, KB units, SDM §13.4.16).
     var rxFIFOLimit: Int { Int(reg(.PBA) & 0xFFFF) * 1024 }
 
+    /// Bytes a runt fault cuts a frame to (a collision fragment: below 64 with FCS).
+    static let faultRuntBytes = 40
+
     func receive(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) {
         let rctl = self.rctl
         guard rctl.contains(.EN), linkUp, let p = frame.baseAddress else { framesIgnoredWhileDisabled &+= 1; return }
-        let len = frame.count, wire = len + EthernetTiming.fcsBytes
+        var len = frame.count, fcsValid = fcsValid, jabber = false
+        if let hooks = onFunction({ $0.deviceFaultHooks }) {
+            switch hooks.rxFrame(onFunction { FrameSite(device: $0.address, length: len, time: $0.now) }) {
+            case .none: break
+            case .fcsError: fcsValid = false
+            case .runt: len = min(len, Self.faultRuntBytes)
+            case .jabber: jabber = true
+            case .fifoOverflow:
+                stats.add(E1000Statistics.Index.MPC)
+                raise(E1000Interrupt.RXO.rawValue)
+                return
+            }
+        }
+        let wire = len + EthernetTiming.fcsBytes
         stats.add(E1000Statistics.Index.TPR)
         stats.add(E1000Statistics.Index.TOR, UInt64(wire))
         guard len >= EthernetFrame.headerBytes else {
@@ -33,7 +49,11 @@ extension E1000Device {
         // Size and FCS (SDM §13.7 RUC, RFC, ROC, RJC, CRCERRS: counted after address filtering).
         let maxLength = rctl.contains(.LPE) ? longPacketLimit
             : (tagged ? EthernetFrame.maximumTaggedBytes : EthernetFrame.maximumUntaggedBytes)
-        if wire < EthernetFrame.minimumBytes {
+        if jabber {
+            // A jabbering transmitter: longer than any limit with a bad FCS (SDM §13.7 RJC).
+            stats.add(E1000Statistics.Index.RJC)
+            return
+        } else if wire < EthernetFrame.minimumBytes {
             stats.add(fcsValid ? E1000Statistics.Index.RUC : E1000Statistics.Index.RFC)
             guard rctl.contains(.SBP) else { return }
         } else if wire > maxLength {

@@ -149,9 +149,27 @@ extension E1000Device {
             let st = onFunction { $0.dmaWrite(BusAddress(address), from: bytes) }
             cost = cost + timing.dmaWriteCost(chunk)
             if st != .ok { e.pointee.metadata.errors |= E1000RxDescriptorLegacy.Errors.RXE.rawValue }
-            writeBack(index: h, length: chunk, last: last, entry: e.pointee.metadata, extended: ext)
+            var next = h + 1 == n ? 0 : h + 1   // h < n: a descriptor was available
+            switch onFunction({ $0.deviceFaultHooks })?.descriptorWriteback(onFunction { WritebackSite(device: $0.address, receive: true, index: Int(h), time: $0.now) }) ?? .none {
+            case .none:
+                writeBack(index: h, length: chunk, last: last, entry: e.pointee.metadata, extended: ext)
+            case .delay(let d):
+                // DD appears late; the interrupt follows the write-back.
+                let entry = e.pointee.metadata
+                function.schedule(after: d) { [unowned(unsafe) self] in
+                    self.writeBack(index: h, length: chunk, last: last, entry: entry, extended: ext)
+                    if last { self.receiveInterrupt() }
+                }
+            case .badLength(let v):
+                writeBack(index: h, length: Int(v), last: last, entry: e.pointee.metadata, extended: ext)
+            case .badStatus(let b):
+                writeBack(index: h, length: chunk, last: last, entry: e.pointee.metadata, extended: ext, rawStatus: b)
+            case .badIndex(let i):
+                writeBack(index: h, length: chunk, last: last, entry: e.pointee.metadata, extended: ext)
+                next = UInt32(max(0, i)) % n
+            }
             cost = cost + timing.dmaWriteCost(ext ? 16 : 8)
-            setReg(.RDH, h + 1 == n ? 0 : h + 1)   // h < n: a descriptor was available
+            setReg(.RDH, next)
             rxCacheNext += 1
             e.pointee.done += Int32(chunk)
         }
@@ -166,10 +184,13 @@ extension E1000Device {
     }
 
     /// Writes back descriptor `index`: bytes 8–15 of a legacy descriptor (SDM Table 3-1) or all 16
-    /// bytes of an extended one (82574; layout in Definitions/E1000Descriptors.swift).
-    private func writeBack(index: UInt32, length: Int, last: Bool, entry: E1000RxStatus, extended: Bool) {
+    /// bytes of an extended one (82574; layout in Definitions/E1000Descriptors.swift). The fault layer's
+    /// write-back hook is asked first (in ``moveFrame``): a delay, a hostile length or status, or a
+    /// head moved elsewhere.
+    /// A fault plan's `.badStatus` replaces the whole status byte (`rawStatus`), `.badLength` the length.
+    private func writeBack(index: UInt32, length: Int, last: Bool, entry: E1000RxStatus, extended: Bool, rawStatus: UInt8? = nil) {
         let dd = E1000RxDescriptorLegacy.Status.DD.rawValue, eop = E1000RxDescriptorLegacy.Status.EOP.rawValue
-        let status = last ? entry.status | dd | eop : dd
+        let status = rawStatus ?? (last ? entry.status | dd | eop : dd)
         let errors = last ? entry.errors : 0
         let address = rxRingBase + UInt64(index) * 16
         if extended {

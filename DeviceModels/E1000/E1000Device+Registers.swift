@@ -178,6 +178,7 @@ extension E1000Device {
         fifo.removeAll()
         resetReceiveEngine()
         resetTransmitEngine()
+        if txHung { txHung = false; function?.note("transmitter released from the hang by CTRL.RST") }
         txContext = TxContext()
         stats.clearRegisters()
         mdicValue = E1000MDIC.R

@@ -105,7 +105,7 @@ extension E1000Device {
     }
 
     func txRun() {
-        guard tctl.contains(.EN), !txHalted, dmaAllowed, txRingCount > 0 else { return }
+        guard tctl.contains(.EN), !txHalted, !txHung, dmaAllowed, txRingCount > 0 else { return }
         while true {
             let now = function.now
             if txHeld {
@@ -208,14 +208,35 @@ extension E1000Device {
                 function.strictFinding(E1000Rule.reservedDescriptorType, "descriptor \(h): DTYP \((dword2 & E1000TxDescriptorKind.dtypMask) >> E1000TxDescriptorKind.dtypShift)")
             }
         }
+        var next = (h + 1) % txRingCount
         if reportStatus {
-            // RS: hardware sets STA.DD in byte 12 once the descriptor is processed (SDM §3.3.3.2).
+            // RS: hardware sets STA.DD in byte 12 once the descriptor is processed (SDM §3.3.3.2);
+            // the fault layer may delay it, replace the status byte or move the head elsewhere.
             var sta = d.load(fromByteOffset: 12, as: UInt8.self) | E1000TxStatus.DD.rawValue
-            _ = withUnsafeBytes(of: &sta) { function.dmaWrite(BusAddress(txRingBase + UInt64(h) * 16 + 12), from: $0) }
+            let at = BusAddress(txRingBase + UInt64(h) * 16 + 12)
+            var late: VirtualDuration?
+            if let hooks = function.deviceFaultHooks {
+                switch hooks.descriptorWriteback(WritebackSite(device: function.address, receive: false, index: Int(h), time: function.now)) {
+                case .none, .badLength: break   // a transmit write-back carries no length (SDM Table 3-9)
+                case .delay(let t): late = t
+                case .badStatus(let b): sta = b
+                case .badIndex(let i): next = UInt32(max(0, i)) % txRingCount
+                }
+            }
+            if let late {
+                let value = sta
+                function.schedule(after: late) { [unowned(unsafe) self] in
+                    var v = value
+                    _ = withUnsafeBytes(of: &v) { self.function.dmaWrite(at, from: $0) }
+                    self.transmitInterrupt(delayed: delayed)
+                }
+            } else {
+                _ = withUnsafeBytes(of: &sta) { function.dmaWrite(at, from: $0) }
+                transmitInterrupt(delayed: delayed)
+            }
             cost = cost + timing.dmaWriteCost(1)
-            transmitInterrupt(delayed: delayed)
         }
-        setReg(.TDH, (h + 1) % txRingCount)
+        setReg(.TDH, next)
         txCacheNext += 1
         return (cost, complete)
     }
@@ -245,6 +266,13 @@ extension E1000Device {
         defer { txPacket = TxPacketState() }
         guard !txPacket.failed else {
             function.note("transmit data read failed; packet of \(txPacket.length) bytes dropped")
+            return
+        }
+        if let hooks = function.deviceFaultHooks,
+           hooks.txFrame(FrameSite(device: function.address, length: txPacket.length, time: function.now)) == .hang {
+            // The MAC hangs with the packet in its FIFO: its descriptors were written back (DD means
+            // fetched, SDM §3.3.3.2), nothing more leaves or is fetched until CTRL.RST.
+            hangTransmitter()
             return
         }
         if txPacket.extended && txPacket.tso {

@@ -106,6 +106,11 @@ public final class E1000Device: NICModel, EthernetReceiver {
     var phyHeldInReset = false
     var mdicValue: UInt32 = E1000MDIC.R
     var mdicBusy = false
+    /// Fault state (E1000Device+Faults.swift): carrier held down, auto-negotiation failing, the
+    /// transmitter hung until CTRL.RST.
+    var faultCarrierDown = false
+    var faultAutonegFailing = false
+    @exclusivity(unchecked) var txHung = false
 
     // Receive.
     @exclusivity(unchecked) var fifo = E1000RxFIFO(empty: E1000RxStatus())
@@ -238,6 +243,6 @@ public final class E1000Device: NICModel, EthernetReceiver {
     public func frameArrived(_ frame: UnsafeRawBufferPointer, fcsValid: Bool) { receive(frame, fcsValid: fcsValid) }
 
     public func carrierChanged(_ up: Bool) {
-        if up { startNegotiation() } else { linkLost() }
+        if up && !faultCarrierDown { startNegotiation() } else { linkLost() }
     }
 }

@@ -164,8 +164,11 @@ public enum FaultKind: String, CaseIterable, Sendable, CustomStringConvertible {
         case .linkDown, .linkFlap, .autonegFail: .seconds(3)
         // A transmit hang is detected by a driver's watchdog (Linux e1000: 2 s tx timeout) and reset.
         case .txHang: .seconds(5)
-        // Lost or late interrupts: a driver's polling or watchdog picks the work up within a second.
-        case .irqDrop, .irqDelay, .msixStuckMasked, .busMasterOff, .dmaDrop, .masterAbort, .writebackDelay: .seconds(1)
+        // A lost or late interrupt: the work waits for the driver's watchdog, which runs every 2 s
+        // in Linux's e1000/e1000e (e1000_watchdog raises ICS.RXDMT0 "to ensure rx ring is cleaned").
+        case .irqDrop, .irqDelay, .msixStuckMasked: .seconds(3)
+        // A lost DMA or bus mastering, a late write-back: the next frame or poll moves things again.
+        case .busMasterOff, .dmaDrop, .masterAbort, .writebackDelay: .seconds(1)
         // Linux libata's command timeout is 30 s; error handling resets the port after it.
         case .commandTimeout: .seconds(35)
         // COMRESET and retraining, then the command is retried.

@@ -25,6 +25,15 @@ extension E1000Driver {
             try device.attachInterrupt(vector: Self.rxVector, name: "e1000-rx") { [unowned self] in self.receiveVectorFired() }
             try device.attachInterrupt(vector: Self.txVector, name: "e1000-tx") { [unowned self] in self.transmitVectorFired() }
             try device.attachInterrupt(vector: Self.otherVector, name: "e1000-other") { [unowned self] in self.otherVectorFired() }
+        } else {
+            try device.attachInterrupt(vector: 0, name: "e1000") { [unowned self] in self.sharedInterrupt() }
+        }
+        programInterrupts()
+    }
+
+    /// The interrupt registers for the allocated mode (probe, and again after a reset).
+    func programInterrupts() {
+        if interruptMode == .msix {
             // Route receive queue 0, transmit queue 0 and the other causes to their vectors, and let
             // the device clear those ICR bits itself when it sends each message (82574 DS IVAR, EIAC).
             regs.write32(Reg.IVAR, IVAR.entry(shift: IVAR.RX0_SHIFT, vector: Self.rxVector)
@@ -32,8 +41,6 @@ extension E1000Driver {
                              | IVAR.entry(shift: IVAR.OTHER_SHIFT, vector: Self.otherVector))
             regs.write32(Reg.EIAC, msixQueueCauses)
             for v in 0..<Self.msixVectors { regs.write32(Reg.EITR(v), config.itrInterval) }
-        } else {
-            try device.attachInterrupt(vector: 0, name: "e1000") { [unowned self] in self.sharedInterrupt() }
         }
         regs.write32(Reg.ITR, config.itrInterval)
         regs.write32(Reg.IMS, linkCauses)
@@ -57,7 +64,9 @@ extension E1000Driver {
     /// INTx or MSI: one vector for everything. Reading ICR acknowledges (SDM §13.4.17); receive and
     /// transmit causes are masked (IMC) and handed to the poll; a link change goes to the link work.
     func sharedInterrupt() -> InterruptResult {
-        let causes = regs.read32(Reg.ICR) & ~Cause.INT_ASSERTED
+        let icr = regs.read32(Reg.ICR)
+        guard icr != Self.allOnes else { surpriseRemoval(); return interruptMode == .intx ? .notMine : .handled }
+        let causes = icr & ~Cause.INT_ASSERTED
         guard causes != 0 else { return interruptMode == .intx ? .notMine : .handled }
         counters.interrupts &+= 1
         if causes & (Cause.receive | Cause.transmit) != 0, !napiMasked, isOpen {
@@ -94,6 +103,7 @@ extension E1000Driver {
     /// MSI-X other vector: ICR says which; link changes go to the link work.
     func otherVectorFired() -> InterruptResult {
         let causes = regs.read32(Reg.ICR)
+        guard causes != Self.allOnes else { surpriseRemoval(); return .handled }
         counters.interrupts &+= 1
         if causes & Cause.LSC != 0 { linkWork?.schedule() }
         if causes & (Cause.receive | Cause.transmit) != 0, isOpen { poll?.schedule() }
@@ -109,7 +119,7 @@ extension E1000Driver {
     /// The bottom half: reclaims transmit completions, receives up to the budget, and either runs
     /// again (budget used up: more is waiting) or re-arms the interrupts it took over.
     func runPoll() {
-        guard isOpen else { return }
+        guard isOpen, !gone else { return }
         counters.polls &+= 1
         reclaimTransmitted()
         if receive(budget: config.budget) >= config.budget {

@@ -5,6 +5,7 @@ extension E1000Driver {
     /// The link as STATUS reports it: LU, FD and the resolved SPEED.
     func readLinkState() -> LinkState {
         let status = regs.read32(Reg.STATUS)
+        if status == Self.allOnes { surpriseRemoval(); return .down }
         guard status & STATUS.LU != 0 else { return .down }
         let speed: Int
         switch (status & STATUS.SPEED_MASK) >> STATUS.SPEED_SHIFT {
@@ -17,7 +18,7 @@ extension E1000Driver {
 
     /// Re-reads the link; tells the client once per change.
     func checkLink() {
-        guard !removed else { return }
+        guard !removed, !gone else { return }
         let state = readLinkState()
         guard state != linkState else { return }
         linkState = state

@@ -20,11 +20,13 @@ extension E1000Driver {
             let d = i &* descriptorSize
             let status = ring.load8(d &+ RxDescriptor.status)
             if status & RxDescriptor.DD == 0 { break }
-            let length = min(Int(ring.load16(d &+ RxDescriptor.length)), Self.bufferBytes)
+            let length = Int(ring.load16(d &+ RxDescriptor.length))
             let buffer = buffers[i]
             dma.syncForCPU(buffer)
             let errors = status & RxDescriptor.EOP != 0 ? ring.load8(d &+ RxDescriptor.errors) : 0
-            if errors & RxDescriptor.frameErrors != 0 {
+            if errors & RxDescriptor.frameErrors != 0 || length > Self.bufferBytes {
+                // A frame error, or a length no 2048-byte buffer (RCTL.BSIZE) can hold: the
+                // write-back is not to be trusted, the frame is dropped and counted (RXDESCERR).
                 descriptorErrors &+= 1
                 discarding = true
             } else if !discarding {

@@ -11,7 +11,7 @@ struct HardwareCounters {
 extension E1000Driver {
     /// Reads every counter the driver reports (each read clears it) and adds it to the totals.
     func foldCounters() {
-        guard !removed else { return }
+        guard !removed, !gone else { return }   // a vanished device's counters read all-ones
         func take(_ offset: Int) -> UInt64 { UInt64(regs.read32(offset)) }
         hardware.crcerrs &+= take(Reg.CRCERRS)
         hardware.algnerrc &+= take(Reg.ALGNERRC)
@@ -38,7 +38,7 @@ extension E1000Driver {
     /// (jabber), CRCERRS, ALGNERRC, RXERRC — then the driver's own `RXDESCERR` (descriptor errors)
     /// and `RXOVERSIZE`. RNBC is not a drop (the frame waits in the FIFO) and is not listed.
     public func statistics() -> NetworkStatistics {
-        foldCounters()
+        if !removed, stillPresent() { foldCounters() }
         var s = NetworkStatistics()
         s.rxPackets = counters.rxPackets
         s.rxBytes = counters.rxBytes

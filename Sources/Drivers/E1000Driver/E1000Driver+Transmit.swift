@@ -13,6 +13,7 @@ extension E1000Driver {
 
     public func transmit(_ frame: UnsafeRawBufferPointer, token: UInt64, offload: TransmitOffload) -> TransmitResult {
         guard isOpen, let ring = txRing, let pool = txPool else { return .rejected("interface is not open") }
+        guard !gone else { return .rejected("the device was removed") }
         let length = frame.count
         if offload.tcpSegmentationMSS == nil && !offload.ipv4Checksum && !offload.l4Checksum && offload.vlanTag == nil {
             // Fast path: one legacy descriptor per 2048 bytes, the frame as given.

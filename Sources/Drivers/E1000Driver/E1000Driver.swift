@@ -35,6 +35,8 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
         public var interrupts: UInt64 = 0
         /// Poll runs.
         public var polls: UInt64 = 0
+        /// Controller resets after a transmit hang (``checkTransmitHang()``).
+        public var txHangResets: UInt64 = 0
     }
 
     /// Which controller this is.
@@ -97,6 +99,8 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
     var poll: (any DeferredWork)?
     var linkWork: (any DeferredWork)?
     var watchdog: (any DriverTimer)?
+    /// What the watchdog saw of the transmit ring at its last tick.
+    var txWatch = TransmitWatch()
 
     var client: (any NetworkClient)?
     var filter = ReceiveFilter()
@@ -104,6 +108,9 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
     var rctl: UInt32 = 0
     var hardware = HardwareCounters()
     var removed = false
+    /// The device stopped answering (registers read all-ones): surprise removal. Nothing touches
+    /// its registers or config space again (``surpriseRemoval()``).
+    var gone = false
 
     /// Bytes of one receive buffer and one transmit slot (RCTL.BSIZE = 2048, SDM §3.2.2).
     static let bufferBytes = 2048
@@ -171,6 +178,7 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
 
     /// Stops all DMA and interrupts: IMC, RCTL/TCTL off, then a global reset.
     private func quiesce() {
+        guard stillPresent() else { return }
         regs.write32(Reg.IMC, chip.definedCauses)
         regs.write32(Reg.RCTL, 0)
         regs.write32(Reg.TCTL, 0)
@@ -201,7 +209,7 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
         if let p = txPool { dma.free(p) }
         rxRing = nil; txRing = nil; txPool = nil
         client = nil
-        device.disable([.busMaster, .memorySpace])
+        if !gone { device.disable([.busMaster, .memorySpace]) }
     }
 
     // MARK: open / close
@@ -210,18 +218,9 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
         guard !removed else { throw .invalidState("the e1000 at \(device.location) was removed") }
         guard !isOpen else { throw .invalidState("already open") }
         self.client = client
-        // Receive (SDM §14.4): buffers are posted, so the tail goes one behind the head before
-        // RCTL.EN; the device owns every descriptor but one.
-        regs.barrier()
-        regs.write32(Reg.RDT, UInt32((rxNext &- 1) & rxMask))
-        rctl = receiveControl()
-        regs.write32(Reg.RCTL, rctl)
-        // Transmit (SDM §14.5): TIPG, then TCTL with EN.
-        regs.write32(Reg.TIPG, chip.ipgt | TIPG.IPGR1 << TIPG.IPGR1_SHIFT | TIPG.IPGR2 << TIPG.IPGR2_SHIFT)
-        regs.write32(Reg.TCTL, TCTL.EN | TCTL.PSP | TCTL.CT_RECOMMENDED << TCTL.CT_SHIFT
-                         | TCTL.COLD_FULL_DUPLEX << TCTL.COLD_SHIFT)
+        startEngines()
         isOpen = true
-        regs.write32(Reg.IMS, enabledCauses)
+        txWatch = TransmitWatch()
         watchdog = context.startTimer(after: Self.watchdogPeriod, repeating: Self.watchdogPeriod) { [unowned self] in
             self.watchdogTick()
         }
@@ -232,6 +231,15 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
 
     public func close() {
         guard isOpen else { return }
+        if !stillPresent() {
+            // Nothing to stop: report what was queued and let go of the client.
+            isOpen = false
+            watchdog?.cancel()
+            watchdog = nil
+            failQueuedWithoutDevice()
+            client = nil
+            return
+        }
         // Stop accepting frames, then hand over what the device already wrote.
         rctl &= ~RCTL.EN
         regs.write32(Reg.RCTL, rctl)
@@ -254,7 +262,7 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
 
     /// Transmit frames the device did not finish: reported failed, and the ring restarted empty
     /// (TDH/TDT may be written while TCTL.EN is 0, SDM §13.4.39–40).
-    private func failUnsentFrames() {
+    func failUnsentFrames() {
         var failed: [UInt64] = []
         while txClean != txTail {
             failed.append(txToken[txClean])
@@ -269,6 +277,21 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
         for t in failed { client?.transmitCompleted(token: t, success: false) }
     }
 
+    /// Starts both engines on programmed rings (open, and again after a reset). Receive (SDM
+    /// §14.4): buffers are posted, so the tail goes one behind the head before RCTL.EN; the device
+    /// owns every descriptor but one. Transmit (SDM §14.5): TIPG, then TCTL with EN. Then the
+    /// open interface's interrupt causes.
+    func startEngines() {
+        regs.barrier()
+        regs.write32(Reg.RDT, UInt32((rxNext &- 1) & rxMask))
+        rctl = receiveControl()
+        regs.write32(Reg.RCTL, rctl)
+        regs.write32(Reg.TIPG, chip.ipgt | TIPG.IPGR1 << TIPG.IPGR1_SHIFT | TIPG.IPGR2 << TIPG.IPGR2_SHIFT)
+        regs.write32(Reg.TCTL, TCTL.EN | TCTL.PSP | TCTL.CT_RECOMMENDED << TCTL.CT_SHIFT
+                         | TCTL.COLD_FULL_DUPLEX << TCTL.COLD_SHIFT)
+        regs.write32(Reg.IMS, enabledCauses)
+    }
+
     /// RCTL for the open interface (SDM §13.4.22): receiver on, broadcasts, CRC stripped,
     /// 2048-byte buffers, long packets only with `jumbo`, filter bits from the receive filter.
     func receiveControl() -> UInt32 {
@@ -280,9 +303,15 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
     }
 
     private func watchdogTick() {
-        guard !removed else { return }
+        guard !removed, !gone else { return }
+        checkLink()   // reads STATUS first: a vanished device is noticed before its counters are read
+        guard !gone else { return }
         foldCounters()
-        checkLink()
+        guard isOpen else { return }
+        checkTransmitHang()
+        // Work a lost interrupt left behind is found here (Linux e1000_watchdog raises ICS.RXDMT0
+        // for the same reason): the poll runs once per watchdog period whatever the interrupts did.
+        poll?.schedule()
     }
 }
 

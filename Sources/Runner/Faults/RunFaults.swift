@@ -53,6 +53,14 @@ final class RunFaults {
         applied.filter { ["dma-drop", "bit-flip", "master-abort"].contains($0.record.fault) && (!writesOnly || $0.record.target.contains("write")) }.count
     }
 
+    /// Frames a hung transmitter swallowed: the one in the MAC when a `tx-hang` fired on a frame
+    /// (its descriptors may already be written back, so the driver reported it sent) — at most one
+    /// per such fault; the transmit check excuses them.
+    var framesSwallowedByHangs: Int { applied.filter { $0.record.fault == "tx-hang" }.count }
+
+    /// Whether a surprise removal took a function away (frames reaching a removed NIC are lost to it).
+    var anyFunctionRemoved: Bool { !injector.removed.isEmpty }
+
     /// The faults that acted on something (not those that found nothing to act on).
     var applied: [(time: VirtualTime, record: FaultRecord)] {
         machine.log.faults.filter { !$0.record.target.hasPrefix("not applicable") }

@@ -68,7 +68,9 @@ final class Injector<Target: ReplayTarget> {
     /// Starts the replay: the first frame goes out no earlier than `notBefore` (and the wire's next start).
     func start(notBefore: VirtualTime = .zero) throws {
         clock.lastTime = max(wire.nextStart, notBefore)
-        target.onTransmitCompleted { [unowned self] _, _ in
+        // Weak: a driver may still complete (fail) queued frames when it closes, after the replay.
+        target.onTransmitCompleted { [weak self] _, _ in
+            guard let self else { return }
             if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
         }
         try readNext()

@@ -32,6 +32,11 @@ public final class ReplayRun {
     private var arrivals: ArrivalTap?
     private var trafficEnd = VirtualTime.zero
     private var lastArrivalIndex = -1
+    /// Frames that reached the NIC after a surprise removal took it away (lost to that fault).
+    var arrivedAfterRemoval = 0
+    /// Frames at the NIC and not yet delivered when the removal was first seen.
+    var inFlightAtRemoval: Int?
+    var framesAtNIC = 0
     /// With faults and a pcapng receive capture: comments for frames on their way, by hash.
     private var rxComments: [UInt64: String] = [:]
     private var faultMark = 0
@@ -187,6 +192,7 @@ public final class ReplayRun {
             let linkFaults = machine.machine.log.faults.contains { ["link-down", "link-flap", "autoneg-fail"].contains($0.record.fault) }
             let linkDamage = machine.machine.log.faults.filter { ["duplicate", "corrupt", "reorder"].contains($0.record.fault) }.count
             excused.missing = (linkFaults ? Int(model.framesIgnoredWhileDisabled) : 0) + Int(faults.lostFromDevice)
+                + (options.direction == .tx ? faults.framesSwallowedByHangs : removalLosses(faults))
             excused.mismatched = faults.dataFaults + (options.direction == .tx ? linkDamage : 0)
             recoveries = faults.recoveries(linkUps: linkUps, progress: progressTimes, trafficEnd: trafficEnd)
             for r in recoveries where !r.recovered {
@@ -194,7 +200,9 @@ public final class ReplayRun {
                                        + (r.recovered_ns.map { " (\(r.by) only at \($0 / 1_000_000) ms)" } ?? " (never)"))
             }
         }
-        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, deviceDrops: stats.rxDroppedTotal, excused: excused)
+        // A removed NIC's counters cannot be read any more: what the device counted is the model's own.
+        let deviceDrops = faults?.anyFunctionRemoved == true ? model.droppedTotal : stats.rxDroppedTotal
+        let verdict = ReplayVerdict(direction: options.direction, rx: rxCheck, tx: txCheck, deviceDrops: deviceDrops, excused: excused)
         var summary = ReplaySummary(options: options, feed: feed, verdict: verdict, txFailed: txCheck.failed, report: report,
                                     wallNanoseconds: DiskRun.nanoseconds(wall))
         if let faults {
@@ -203,6 +211,15 @@ public final class ReplayRun {
             summary.recoveries = recoveries
         }
         return summary
+    }
+}
+
+extension ReplayRun {
+    /// Frames a surprise removal may have taken: those at the NIC but not delivered when it was
+    /// first seen, and every frame that reached the NIC after it.
+    func removalLosses(_ faults: RunFaults) -> Int {
+        guard faults.anyFunctionRemoved else { return 0 }
+        return (inFlightAtRemoval ?? max(0, framesAtNIC - rxCheck.delivered)) + arrivedAfterRemoval
     }
 }
 
@@ -241,6 +258,11 @@ extension ReplayRun: ReplayTarget {
             inTransit.remove(at: k)
         }
         lastArrivalIndex = index
+        framesAtNIC += 1
+        if let faults, faults.anyFunctionRemoved {
+            if inFlightAtRemoval == nil { inFlightAtRemoval = framesAtNIC - 1 - rxCheck.delivered }
+            arrivedAfterRemoval += 1
+        }
         rxCheck.sentFrame(index: index, bytes: bytes)
     }
 
