@@ -19,9 +19,9 @@ func temporaryDirectory() -> URL {
     return d
 }
 
-func replay(_ trace: String, nic: String, direction: ReplayDirection = .rx, configure: (inout ReplayOptions) -> Void = { _ in }) throws -> ReplaySummary {
+func replay(_ trace: String, nic: String, direction: ReplayDirection = .rx, configure: (inout ReplayOptions) throws -> Void = { _ in }) throws -> ReplaySummary {
     var o = ReplayOptions(trace: trace, nic: nic)
     o.direction = direction
-    configure(&o)
+    try configure(&o)
     return try ReplayRun(o).run()
 }
