@@ -49,6 +49,11 @@ extension AHCIController {
             }
             var done = disk.completionTime(work, start: function.now + Self.commandFetch, link: linkSpeed(p))
             if c.proto == .control && c.taskFile.control & FISType.controlSRST == 0 { done = done + disk.profile.resetReadyTime }
+            switch askFaultHooks(p, slot, c) {
+            case .none, .mediaError, .interfaceCRC: break
+            case .timeout: continue            // the device never answers; the host's timer must fire
+            case .latency(let d): done = done + d
+            }
             let e = ports[p].epoch
             function.schedule(at: done) { [unowned self] in self.complete(p, slot, epoch: e) }
         }
@@ -164,6 +169,18 @@ extension AHCIController {
         if disk.ncqError != nil && !isErrorLogRead {
             taskFileError(p, slot, .fail(ATAError.abrt), queued: false, disk)
             return
+        }
+        switch c.fault {
+        case .mediaError:
+            // An uncorrectable error at the first LBA (ATA8-ACS: ERR.UNC, the LBA of the failure).
+            taskFileError(p, slot, .fail(ATAError.unc, lba: c.lba), queued: c.proto.isQueued, disk)
+            return
+        case .interfaceCRC:
+            // The link damaged the transfer: ICRC + ABRT, and PxSERR.ERR.C / DIAG.C (§3.3.12).
+            ports[p].serr |= SError.errPersistent | SError.diagCRC
+            taskFileError(p, slot, .fail(ATAError.icrc | ATAError.abrt, lba: c.lba), queued: c.proto.isQueued, disk)
+            return
+        default: break
         }
         ensureData(c.bytes)
         let data = UnsafeMutableRawBufferPointer(rebasing: dataBuffer[0..<c.bytes])

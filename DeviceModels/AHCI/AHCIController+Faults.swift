@@ -38,3 +38,21 @@ extension AHCIController: DeviceStateFaultTarget {
         }
     }
 }
+
+extension AHCIController {
+    /// Asks the fault layer about a media or flush command just handed to the disk in `slot`
+    /// (commands of the driver's own error handling — READ LOG EXT, IDENTIFY, resets — are not
+    /// offered, so a plan cannot make recovery itself impossible). The answer is kept in the slot:
+    /// a media error or interface CRC error ends the command at completion; a timeout means no
+    /// completion is scheduled; a latency outlier delays it.
+    func askFaultHooks(_ p: Int, _ slot: Int, _ c: CommandSlot) -> DiskCommandFault {
+        guard let hooks = function.deviceFaultHooks else { return .none }
+        let media = c.sectors > 0 && c.proto != .pioIn
+        let flush = c.proto == .nonData && (c.taskFile.command == ATACommand.flushCache || c.taskFile.command == ATACommand.flushCacheExt)
+        guard media || flush else { return .none }
+        let f = hooks.diskCommand(DiskCommandSite(device: function.address, port: p, command: c.taskFile.command,
+                                                  lba: c.lba, sectors: c.sectors, time: function.now))
+        ports[p].slots[slot].fault = f
+        return f
+    }
+}

@@ -48,6 +48,8 @@ struct CommandSlot {
     var fua = false
     /// The device must abort it (issued against the NCQ rules).
     var violation = false
+    /// What the fault layer made of this command (``AHCIController/askFaultHooks(_:_:_:)``).
+    var fault = DiskCommandFault.none
     var prds: ContiguousArray<PRD> = []
 }
 

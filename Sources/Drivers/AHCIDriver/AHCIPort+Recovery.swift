@@ -166,7 +166,8 @@ extension AHCIPort {
     private func timedOut(_ expired: UInt32) {
         recovering = true
         timeouts += expired.nonzeroBitCount
-        context.log(.error, "port \(number): \(expired.nonzeroBitCount) command(s) overdue (PxCI 0x\(hex(read(PortRegister.ci))), "
+        // A warning: the port is reset and the commands retried; a request that still fails is an error.
+        context.log(.warning, "port \(number): \(expired.nonzeroBitCount) command(s) overdue (PxCI 0x\(hex(read(PortRegister.ci))), "
                     + "PxSACT 0x\(hex(read(PortRegister.sact))), PxTFD 0x\(hex(read(PortRegister.tfd)))); COMRESET")
         let aborted = takeIssued()
         recoveries += 1

@@ -104,6 +104,14 @@ public final class BlockWorkload: BlockClient {
     /// For random workloads: issue a FLUSH (with nothing else in flight) after this many writes.
     public var flushEvery: Int?
     private var writesSinceFlush = 0
+    /// Whether to track which acknowledged writes a completed flush made durable, so that
+    /// ``powerLost()`` can tell allowed losses from lost flushed data (off by default: it costs a set
+    /// insertion per written block).
+    public var tracksDurability = false
+    /// Blocks whose last acknowledged write no completed flush covers yet.
+    private var volatile: Set<UInt64> = []
+    /// For each flush in flight, the blocks it covers (acknowledged before it was issued).
+    private var flushCovers: [UInt64: Set<UInt64>] = [:]
     /// Requests submitted by ``runOne(_:)``, outside the workload, and their completions.
     private var outside: Set<UInt64> = []
     private var extra: [UInt64: BlockCompletion] = [:]
@@ -281,6 +289,7 @@ public final class BlockWorkload: BlockClient {
             inFlight[req.id] = (req, range)
             track(req.operation, 1)
             onSubmit?(req)
+            if tracksDurability && req.operation == .flush { flushCovers[req.id] = volatile }
             do { try device.submit(req) } catch {
                 inFlight[req.id] = nil
                 track(req.operation, -1)
@@ -290,6 +299,18 @@ public final class BlockWorkload: BlockClient {
                 if result.errorSamples.count < 16 { result.errorSamples.append("submit of \(req.operation) of \(req.blockCount) blocks at LBA \(req.lba) failed: \(error)") }
             }
         }
+    }
+
+    /// The disk lost power (ATA8-ACS: the volatile write cache is gone): blocks written since the
+    /// last completed flush, and those of writes in flight, may now hold their old or new content,
+    /// so reads of them are not compared until rewritten. Blocks a completed flush covered must
+    /// still read as written — losing them is the durability bug the check exists for.
+    /// Needs ``tracksDurability``.
+    public func powerLost() {
+        for lba in volatile { shadow[lba] = nil; unknown.insert(lba) }
+        for (req, _) in inFlight.values where req.operation == .write { forget(req.lba, req.blockCount) }
+        volatile.removeAll()
+        for k in flushCovers.keys { flushCovers[k] = [] }
     }
 
     /// A failed write: its blocks may hold old, new or mixed data now.
@@ -316,6 +337,7 @@ public final class BlockWorkload: BlockClient {
             case .write:
                 result.writes += 1
                 result.bytes += req.data.count
+                if tracksDurability { for b in 0..<UInt64(req.blockCount) { volatile.insert(req.lba + b) } }
                 for b in 0..<req.blockCount {
                     let lba = req.lba + UInt64(b)
                     shadow[lba] = Array(req.data[b * blockSize..<(b + 1) * blockSize])
@@ -327,8 +349,10 @@ public final class BlockWorkload: BlockClient {
                 check(req, c.data)
             case .flush:
                 result.flushes += 1
+                if tracksDurability, let covered = flushCovers.removeValue(forKey: c.id) { volatile.subtract(covered) }
             }
         }
+        if req.operation == .flush { flushCovers[c.id] = nil }
         if result.operations % 1024 == 0 { progress?(result.operations) }
         fill()
     }

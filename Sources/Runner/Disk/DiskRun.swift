@@ -316,6 +316,16 @@ public enum DiskRun {
         do { s = try o.settings(for: g, disk: o.image ?? "--size \(dm.medium.byteCount)") } catch { try? dm.finish(); throw error }
         let w = dm.workload(s)
         w.progress = progress
+        // Under a plan that cuts power, what a completed flush made durable is tracked; at each cut
+        // the rest may be lost (seen at the next completion, before it is counted).
+        var cutsSeen = 0
+        let cuts: (() -> Void)? = dm.faults.flatMap { f in
+            f.plan.rules.contains { $0.kind == .powerLoss } ? {
+                let n = f.powerLosses
+                if n > cutsSeen { cutsSeen = n; w.powerLost() }
+            } : nil
+        }
+        w.tracksDurability = cuts != nil
         var completions: [VirtualTime] = []
         var submitted: [UInt64: VirtualTime] = [:]
         if let trace = dm.trace {
@@ -324,13 +334,15 @@ public enum DiskRun {
                 trace.span("\(r.operation) \(r.blockCount) @ \(r.lba)", track: .disk, from: submitted.removeValue(forKey: r.id) ?? m.machine.now,
                            to: m.machine.now, args: [("status", "\(c.status)")])
                 if dm.faults != nil { completions.append(m.machine.now) }
+                cuts?()
             }
         } else if dm.faults != nil {
-            w.onCompletion = { _, _ in completions.append(m.machine.now) }
+            w.onCompletion = { _, _ in completions.append(m.machine.now); cuts?() }
         }
         let vStart = m.machine.now
         let wStart = ContinuousClock.now
         let r = w.run()
+        cuts?()
         let workloadWall = ContinuousClock.now - wStart
         let vEnd = m.machine.now
         let log = m.machine.log

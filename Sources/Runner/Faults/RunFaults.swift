@@ -58,6 +58,9 @@ final class RunFaults {
     /// per such fault; the transmit check excuses them.
     var framesSwallowedByHangs: Int { applied.filter { $0.record.fault == "tx-hang" }.count }
 
+    /// How many power losses the plan has cut so far.
+    var powerLosses: Int { applied.filter { $0.record.fault == "power-loss" }.count }
+
     /// Whether a surprise removal took a function away (frames reaching a removed NIC are lost to it).
     var anyFunctionRemoved: Bool { !injector.removed.isEmpty }
 
