@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "BoxlessCommand",
             dependencies: [
-                "BoxlessRunner", "BoxlessFaults", "BoxlessPlatform",
+                "BoxlessRunner", "BoxlessFaults", "BoxlessPlatform", "BoxlessTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Command", swiftSettings: strict),

@@ -1,5 +1,3 @@
-// What a tool's `main.swift` needs besides ``BoxlessCommand``: the catalog types, one declaration
-// at a time (the same declarations BoxlessTesting re-exports, so importing both is not ambiguous).
-@_exported import struct BoxlessRunner.CatalogEntry
-@_exported import struct BoxlessRunner.DeviceCatalog
-@_exported import struct BoxlessRunner.DiagnosticRegister
+// What a tool's `main.swift` needs besides ``BoxlessCommand``: the catalog and its `+`, and the
+// rest of BoxlessTesting's values (so a tool and its tests see the same declarations).
+@_exported import BoxlessTesting
