@@ -1,4 +1,4 @@
-/// A disk workload's verdict as a value: the runner's ``DiskSummary`` (every count of `boxless
+/// A disk workload's verdict as a value: the runner's `DiskSummary` (every count of `boxless
 /// disk --json`), and the event log when it was asked for.
 public struct DiskResult: RunVerdict {
     /// Everything `boxless disk --json` reports.

@@ -7,7 +7,7 @@ public enum DiskWorkload {
     /// depth, operations, seed, strict mode, driver parameters, fault plan) and returns its verdict.
     ///
     /// - Parameter recordEventLog: also return the canonical event log, as JSON Lines.
-    /// - Throws: ``RunnerError`` for bad input (a missing image, a bad size or plan). A run whose
+    /// - Throws: `RunnerError` for bad input (a missing image, a bad size or plan). A run whose
     ///   checks fail does not throw: its result says why.
     public static func run(_ options: DiskOptions, recordEventLog: Bool = false) throws -> DiskResult {
         var o = options

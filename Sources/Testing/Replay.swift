@@ -10,8 +10,8 @@ public enum Replay {
     /// - Parameters:
     ///   - recordEventLog: also return the canonical event log, as JSON Lines (``ReplayResult/eventLog``).
     ///     When `options.eventLog` names a file, that file is written and read back.
-    ///   - source: frames to replay instead of `options.trace` (a ``FrameSource``).
-    /// - Throws: ``RunnerError`` or ``MachineError`` for bad input (an unreadable trace, an unknown
+    ///   - source: frames to replay instead of `options.trace` (a `FrameSource`).
+    /// - Throws: `RunnerError` or `MachineError` for bad input (an unreadable trace, an unknown
     ///   model, a bad plan), one line naming the file or option and the problem. A run whose checks
     ///   fail does not throw: its result says why.
     public static func run(_ options: ReplayOptions, adding entries: [CatalogEntry] = [], recordEventLog: Bool = false,

@@ -1,4 +1,4 @@
-/// A replay's verdict as a value: the runner's ``ReplaySummary`` (every count of `boxless replay
+/// A replay's verdict as a value: the runner's `ReplaySummary` (every count of `boxless replay
 /// --json`), and the event log when it was asked for.
 public struct ReplayResult: RunVerdict {
     /// Everything `boxless replay --json` reports.

@@ -15,7 +15,7 @@ public final class TestMachine {
     /// Builds the machine with `devices` (catalog names, plugged at bus 0 device 3, 4, …) after
     /// adding `entries` to the catalog, enumerates the bus and probes the drivers.
     ///
-    /// - Throws: ``MachineError`` for an unknown model or a failed enumeration.
+    /// - Throws: `MachineError` for an unknown model or a failed enumeration.
     public init(devices: [String], adding entries: [CatalogEntry] = [], seed: UInt64 = 1, strict: Bool = true,
                 driverParameters: [String: String] = [:]) throws {
         DeviceCatalog.include(entries)

@@ -7,7 +7,7 @@ public enum Traces {
     /// frames and frames cut short; `min`/`max`: 64- or 1518-byte frames at line rate) to `path`.
     /// The same `seed` writes the same file.
     ///
-    /// - Throws: ``RunnerError`` when `path` cannot be written.
+    /// - Throws: `RunnerError` when `path` cannot be written.
     public static func write(_ kind: TraceGenerator.Kind = .mixed, count: Int, seed: UInt64 = 1, to path: String) throws {
         try TraceGenerator.write(kind: kind, count: count, seed: seed, to: path)
     }
