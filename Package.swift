@@ -15,7 +15,11 @@ let package = Package(
     name: "Boxless",
     platforms: [.macOS(.v15)],
     products: [
+        // For people outside this repository (DESIGN.md, "Products"; semantic versioning: Docs/).
         .library(name: "NativeDriverKit", targets: ["NativeDriverKit"]),
+        .library(name: "BoxlessDeviceKit", targets: ["BoxlessDeviceKit"]),
+        .library(name: "BoxlessTesting", targets: ["BoxlessTesting"]),
+        .library(name: "BoxlessCommand", targets: ["BoxlessCommand"]),
         .executable(name: "boxless", targets: ["boxless"]),
     ],
     dependencies: [
@@ -23,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // `swift package generate-documentation` (DocC catalogs of the products).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The driver kit: the whole world of a driver. Imports nothing.
@@ -124,12 +130,29 @@ let package = Package(
             ],
             path: "Sources/Runner", swiftSettings: strict),
 
-        .executableTarget(
-            name: "boxless",
+        // The device-model library: the platform's device side and the NIC core, for chips we lack.
+        .target(
+            name: "BoxlessDeviceKit", dependencies: ["BoxlessPlatform", "NICCore"],
+            path: "Sources/DeviceKit", swiftSettings: strict),
+
+        // The testing library: machines, replay, workloads, faults and verdicts as Swift values.
+        .target(
+            name: "BoxlessTesting",
+            dependencies: ["BoxlessRunner", "BoxlessDeviceKit", "BoxlessFaults", "NativeDriverKit", "BoxlessPlatform", "EmulatorHost"],
+            path: "Sources/Testing", swiftSettings: strict),
+
+        // The `boxless` subcommands as a library entry point that takes extra catalog entries.
+        .target(
+            name: "BoxlessCommand",
             dependencies: [
-                "BoxlessRunner", "BoxlessFaults", "BoxlessPlatform",
+                "BoxlessRunner", "BoxlessFaults", "BoxlessPlatform", "BoxlessTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Sources/Command", swiftSettings: strict),
+
+        // `boxless`: BoxlessCommand with the standard catalog.
+        .executableTarget(
+            name: "boxless", dependencies: ["BoxlessCommand"],
             path: "Sources/CLI", swiftSettings: strict),
 
         .testTarget(
@@ -194,5 +217,8 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["boxless"],
             path: "Tests/CLITests", swiftSettings: strict),
+        .testTarget(
+            name: "KitTests", dependencies: ["BoxlessTesting", "BoxlessCommand", "BoxlessDeviceKit", "NativeDriverKit"],
+            path: "Tests/KitTests", exclude: ["API"], swiftSettings: strict),
     ]
 )

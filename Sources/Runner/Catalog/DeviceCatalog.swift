@@ -80,7 +80,7 @@ public struct DeviceCatalog: Sendable {
     /// The models this package ships.
     public static var standard: DeviceCatalog { DeviceCatalog(StandardDevices.entries) }
 
-    private static let active = Mutex(DeviceCatalog.standard)
+    static let active = Mutex(DeviceCatalog.standard)
 
     /// The catalog runs use: ``standard`` unless a command-line entry point set another.
     public static var current: DeviceCatalog {

@@ -1,0 +1,4 @@
+import BoxlessCommand
+
+// `boxless`: the command line over the package's own catalog.
+BoxlessCommand.main()
