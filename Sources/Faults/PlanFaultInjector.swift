@@ -22,6 +22,9 @@ public final class PlanFaultInjector: FaultInjector, DeviceFaultHooks, LinkImpai
     public private(set) var summary: FaultSummary
     /// Functions that were surprise-removed.
     public private(set) var removed: Set<PCIAddress> = []
+    /// Config and register reads software made of removed functions (each returned all ones; a
+    /// driver should stop at the first one it notices — writes are posted and tell it nothing).
+    public private(set) var readsAfterRemoval = 0
     private unowned(unsafe) var machine: Machine?
     private var effects: [SeededRandom] = []
     private var names: [PCIAddress: String] = [:]
@@ -58,13 +61,13 @@ public final class PlanFaultInjector: FaultInjector, DeviceFaultHooks, LinkImpai
     // MARK: platform hooks
 
     public func configAccess(_ site: AccessSite) -> AccessFault {
-        if removed.contains(site.device) { return site.isWrite ? .dropWrite : .allOnesRead }
+        if removed.contains(site.device) { if !site.isWrite { readsAfterRemoval += 1 }; return site.isWrite ? .dropWrite : .allOnesRead }
         return access(site, event: site.isWrite ? .configWrite : .configRead,
                       target: "config \(site.isWrite ? "write" : "read")\(site.width) at 0x\(hexString(site.offset))")
     }
 
     public func registerAccess(_ site: AccessSite) -> AccessFault {
-        if removed.contains(site.device) { return site.isWrite ? .dropWrite : .allOnesRead }
+        if removed.contains(site.device) { if !site.isWrite { readsAfterRemoval += 1 }; return site.isWrite ? .dropWrite : .allOnesRead }
         let event: FaultEvent = site.space == .io ? (site.isWrite ? .ioWrite : .ioRead) : (site.isWrite ? .mmioWrite : .mmioRead)
         return access(site, event: event, target: "BAR\(site.bar)+0x\(hexString(site.offset)) \(site.isWrite ? "write" : "read")\(site.width)")
     }

@@ -125,3 +125,55 @@ import Testing
         }
     }
 }
+
+/// `--faults`, `--trace-out` and annotated pcapng captures through the command line.
+@Suite struct FaultCLITests {
+    static let plan = ReplayCLITests.repo.appendingPathComponent("Scenarios/faults/issue-14-example.yaml").path
+
+    static func temporary() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("boxless-faults-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A bad plan: one line naming the file, the line and the key; exit 2.
+    @Test func badPlanIsOneLineWithFileLineAndKeyAndExitTwo() throws {
+        let dir = try Self.temporary()
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        try "faults:\n  - when: { event: tx-frame, nth: 3 }\n    inject: tx-hang\n    colour: red\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        for args in [["replay", ReplayCLITests.trace, "--nic", "e1000"], ["disk", "--size", "4M", "--ops", "10"]] {
+            let r = try CLITests.run(args + ["--faults", bad])
+            #expect(r.status == 2, "\(r.err)")
+            #expect(r.err.contains("\(bad):4: key 'colour'"), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+    }
+
+    /// The issue's plan through the CLI: the Perfetto file has the trace-event structure (a
+    /// `traceEvents` array of objects with `ph`, `ts`, `pid`, `tid`; a fault on its own track), and
+    /// the pcapng capture carries a comment on frames the faults touched, which tshark shows.
+    @Test func traceOutAndAnnotatedPcapng() throws {
+        let dir = try Self.temporary()
+        let trace = dir.appendingPathComponent("run.json").path, cap = dir.appendingPathComponent("rx.pcapng").path
+        let r = try CLITests.run(["replay", ReplayCLITests.trace, "--nic", "e1000", "--faults", Self.plan,
+                                  "--trace-out", trace, "--capture-rx", cap, "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as! [String: Any]
+        let events = try #require(o["traceEvents"] as? [[String: Any]])
+        #expect(events.count > 100)
+        for e in events { #expect(e["ph"] is String && e["pid"] != nil && (e["ph"] as? String == "M" || e["ts"] != nil)) }
+        #expect(events.contains { ($0["name"] as? String)?.contains("link-down") == true })
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark") else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+        p.arguments = ["-r", cap, "-T", "fields", "-e", "frame.comment"]
+        let out = Pipe()
+        p.standardOutput = out; p.standardError = Pipe()
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let comments = text.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(!comments.isEmpty && comments.allSatisfy { $0.contains("fault") || $0.contains("rule") }, "\(comments.prefix(3))")
+    }
+}

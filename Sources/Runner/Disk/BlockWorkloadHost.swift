@@ -17,15 +17,24 @@ public protocol BlockWorkloadHost: AnyObject {
     var failure: String? { get }
 }
 
-/// The emulator host: one scheduler event per step, at most `maxEvents` for the run.
+/// The emulator host: one scheduler event per step, at most `maxEvents` for the run; a run in
+/// which no request completes for `stallLimit` of virtual time is stopped as stalled (a driver
+/// waiting forever on a command the device never answers, say), never left to spin.
 public final class EmulatorWorkloadHost: BlockWorkloadHost {
     let host: EmulatorHost
     private let maxEvents: UInt64
+    private let stallLimit: VirtualDuration
     private var start: UInt64?
+    private var lastProgress = -1
+    private var lastMove = VirtualTime.zero
     public private(set) var failure: String?
 
-    /// An adapter for `host`, ending the run after `maxEvents` scheduler events.
-    public init(_ host: EmulatorHost, maxEvents: UInt64 = 200_000_000) { self.host = host; self.maxEvents = maxEvents }
+    /// An adapter for `host`, ending the run after `maxEvents` scheduler events or `stallLimit` of
+    /// virtual time without a completion (default 60 s: above libata's 30 s command timeout and
+    /// the port reset after it).
+    public init(_ host: EmulatorHost, maxEvents: UInt64 = 200_000_000, stallLimit: VirtualDuration = .seconds(60)) {
+        self.host = host; self.maxEvents = maxEvents; self.stallLimit = stallLimit
+    }
 
     public func runAsDriver(_ body: () -> Void) { host.onCPU(body) }
 
@@ -34,6 +43,12 @@ public final class EmulatorWorkloadHost: BlockWorkloadHost {
         let s = host.machine.scheduler
         if start == nil { start = s.eventsRun }
         guard s.eventsRun - start! < maxEvents else { failure = "event limit of \(maxEvents) reached"; return false }
+        if progress != lastProgress {
+            lastProgress = progress; lastMove = s.now
+        } else if s.now - lastMove > stallLimit {
+            failure = "watchdog: no request completed for \(stallLimit) of virtual time"
+            return false
+        }
         return s.step(notAfter: VirtualTime(rawValue: .max))
     }
 }

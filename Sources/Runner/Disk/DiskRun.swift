@@ -355,8 +355,10 @@ public enum DiskRun {
         }
         // Under faults, a request may fail because of one: a media error the plan put there, or a
         // command a fault failed (errors that reach the caller are the driver doing its job).
-        let excused = dm.faults.map { min(r.errors, r.mediaErrors + Int($0.injector.summary.commandsFailed)) } ?? 0
+        // A surprise removal takes the disk away: every request after it fails, by necessity.
+        let excused = dm.faults.map { $0.anyFunctionRemoved ? r.errors : min(r.errors, r.mediaErrors + Int($0.injector.summary.commandsFailed)) } ?? 0
         if r.errors > excused { failures.append("\(r.errors - excused) requests failed\(excused > 0 ? " (besides \(excused) accounted to injected faults)" : "")") }
+        if let why = dm.faults?.removalFailure { failures.append(why) }
         let recoveries = dm.faults?.recoveries(linkUps: [], progress: completions, trafficEnd: vEnd) ?? []
         for rec in recoveries where !rec.recovered {
             failures.append("no recovery from \(rec.fault) (plan entry \(rec.rule + 1)) at \(rec.at_ns / 1_000_000) ms within \(rec.within_ns / 1_000_000) ms: "

@@ -61,6 +61,17 @@ final class RunFaults {
     /// How many power losses the plan has cut so far.
     var powerLosses: Int { applied.filter { $0.record.fault == "power-loss" }.count }
 
+    /// Reads a driver may make of a removed function before it notices (the all-ones read itself
+    /// and a few already under way); more means it kept polling a device that is gone.
+    static let readsAfterRemovalAllowed = 16
+
+    /// The check of a surprise removal: the driver stopped touching the device (nil) or not.
+    var removalFailure: String? {
+        let n = injector.readsAfterRemoval
+        guard anyFunctionRemoved, n > Self.readsAfterRemovalAllowed else { return nil }
+        return "after the surprise removal the driver read the device's registers \(n) times (all ones each time): it did not stop at the first all-ones read"
+    }
+
     /// Whether a surprise removal took a function away (frames reaching a removed NIC are lost to it).
     var anyFunctionRemoved: Bool { !injector.removed.isEmpty }
 

@@ -52,6 +52,13 @@ final class Injector<Target: ReplayTarget> {
 
     /// Built once: scheduling a frame allocates no closure.
     private lazy var fireAction: () -> Void = { [unowned(unsafe) self] in self.fire() }
+    /// The injector's pending events (they borrow it): cancelled when it goes, so a replay that
+    /// stops early (watchdog, event limit) leaves nothing behind that would call a freed injector.
+    private var nextFire: EventID?, retry: EventID?
+    deinit {
+        if let e = nextFire { scheduler.cancel(e) }
+        if let e = retry { scheduler.cancel(e) }
+    }
 
     /// Runs once, after the last frame went out (the Linux host then sends its end marker).
     var finished: (() -> Void)?
@@ -74,7 +81,7 @@ final class Injector<Target: ReplayTarget> {
             if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
         }
         try readNext()
-        if let t = pendingTime { scheduler.schedule(at: t, fireAction) } else { reportFinished() }
+        if let t = pendingTime { nextFire = scheduler.schedule(at: t, fireAction) } else { reportFinished() }
     }
 
     /// Reads the next frame and works out its time. The previous frame is let go first, so a
@@ -112,7 +119,7 @@ final class Injector<Target: ReplayTarget> {
         if let t = pendingTime {
             // Come back when the next frame is within the horizon (or when the wire frees up, at line rate).
             let wake = t > scheduler.now + InjectorBatching.horizon ? VirtualTime(rawValue: t.rawValue - InjectorBatching.horizon.rawValue) : scheduler.now
-            scheduler.schedule(at: max(wake, min(wire.busyUntil, t)), fireAction)
+            nextFire = scheduler.schedule(at: max(wake, min(wire.busyUntil, t)), fireAction)
         } else {
             reportFinished()
         }
@@ -133,13 +140,13 @@ final class Injector<Target: ReplayTarget> {
         if case .busy = target.transmit(f) {
             // Ring full: retry after the next completion (or shortly, if none comes).
             waitingForCompletion = true
-            scheduler.schedule(after: .microseconds(50)) { [unowned(unsafe) self] in
+            retry = scheduler.schedule(after: .microseconds(50)) { [unowned(unsafe) self] in
                 if self.waitingForCompletion { self.waitingForCompletion = false; self.fire() }
             }
             return
         }
         do { try readNext() } catch { self.error = error; done = true; return }
-        if let t = pendingTime { scheduler.schedule(at: t, fireAction) } else { reportFinished() }
+        if let t = pendingTime { nextFire = scheduler.schedule(at: t, fireAction) } else { reportFinished() }
     }
 }
 

@@ -195,6 +195,7 @@ public final class ReplayRun {
                 + (options.direction == .tx ? faults.framesSwallowedByHangs : removalLosses(faults))
             excused.mismatched = faults.dataFaults + (options.direction == .tx ? linkDamage : 0)
             recoveries = faults.recoveries(linkUps: linkUps, progress: progressTimes, trafficEnd: trafficEnd)
+            if let why = faults.removalFailure { report.failures.append(why) }
             for r in recoveries where !r.recovered {
                 report.failures.append("no recovery from \(r.fault) (plan entry \(r.rule + 1)) at \(r.at_ns / 1_000_000) ms within \(r.within_ns / 1_000_000) ms of its end"
                                        + (r.recovered_ns.map { " (\(r.by) only at \($0 / 1_000_000) ms)" } ?? " (never)"))

@@ -2,7 +2,7 @@ import BoxlessPlatform
 
 /// Turns a replay whose driver stops making progress into a failed run that says so, never a
 /// hang (DESIGN.md: a stuck driver is caught by a watchdog): no frame moved for the options'
-/// virtual-time budget, or the run's wall-clock bound passed. Checked every few thousand events,
+/// virtual-time budget or for an event budget (a livelock), or the run's wall-clock bound passed. Checked every few thousand events,
 /// so it costs nothing per frame.
 struct Watchdog {
     private let budget: VirtualDuration
@@ -12,6 +12,10 @@ struct Watchdog {
     private var lastProgress = -1
     private var lastMove = VirtualTime.zero
     private var steps = 0
+    private var stepsAtMove = 0
+    /// Scheduler events without a frame moving that mean a livelock (a driver rescheduling its
+    /// poll at one instant forever never lets virtual time pass, so the time budget cannot fire).
+    static let eventBudget = 20_000_000
 
     init(options: ReplayOptions, scheduler: Scheduler, wallStart: ContinuousClock.Instant) {
         budget = options.watchdog
@@ -31,7 +35,10 @@ struct Watchdog {
     /// With a count that grows whenever a frame moves: why the run is stuck, or nil.
     mutating func check(progress: Int) -> String? {
         let now = scheduler.now
-        if progress != lastProgress { lastProgress = progress; lastMove = now }
+        if progress != lastProgress { lastProgress = progress; lastMove = now; stepsAtMove = steps }
+        if steps - stepsAtMove > Self.eventBudget {
+            return "watchdog: \(Self.eventBudget) events without a frame moving (a livelock at \(now.nanoseconds / 1_000_000) ms of virtual time)"
+        }
         if now > lastMove + budget {
             return "watchdog: no frame moved for \(budget.rawValue / 1_000_000_000) ms of virtual time"
         }
