@@ -37,6 +37,8 @@ public final class ReplayRun {
     /// Frames at the NIC and not yet delivered when the removal was first seen.
     var inFlightAtRemoval: Int?
     var framesAtNIC = 0
+    /// A settle ran out of its event budget (reported once).
+    var livelocked = false
     /// With faults and a pcapng receive capture: comments for frames on their way, by hash.
     private var rxComments: [UInt64: String] = [:]
     private var faultMark = 0
@@ -154,16 +156,16 @@ public final class ReplayRun {
             if s.eventsRun >= events { failures.append("event limit of \(events) reached") }
             // Let the last frames cross the wire, then through interrupt moderation and the driver's poll.
             let trafficEnd = s.now
-            s.run(until: max(s.now, wire.busyUntil, model.port.busyUntil) + .milliseconds(50))
+            settle(until: max(s.now, wire.busyUntil, model.port.busyUntil) + .milliseconds(50))
             // Under faults, keep going until every transient fault's recovery is due.
-            if let due = faults?.recoveryHorizon, due > s.now { s.run(until: due + .milliseconds(1)) }
+            if let due = faults?.recoveryHorizon, due > s.now { settle(until: due + .milliseconds(1)) }
             self.trafficEnd = trafficEnd
         }
         let stats = machine.host.onCPU { nic.statistics() }
         machine.host.onCPU { nic.close() }
-        s.run(until: s.now + .milliseconds(1))
+        settle(until: s.now + .milliseconds(1))
         machine.host.detachAll()
-        s.run(until: s.now + .milliseconds(1))
+        settle(until: s.now + .milliseconds(1))
         rxCheck.finish()
         txCheck.finish()
         if let e = sourceError { try? eventFile?.close(); try? trace?.close(); throw e }
@@ -216,6 +218,20 @@ public final class ReplayRun {
 }
 
 extension ReplayRun {
+    /// Runs the machine up to `t`, but for at most the watchdog's event budget: a driver that
+    /// livelocks (reschedules its work at one instant forever) fails the run instead of hanging it.
+    func settle(until t: VirtualTime) {
+        let s = machine.machine.scheduler
+        var n = 0
+        while n < Watchdog.eventBudget, s.step(notAfter: t) { n += 1 }
+        if n >= Watchdog.eventBudget {
+            if !livelocked { failures.append("watchdog: \(Watchdog.eventBudget) events without reaching \(t.nanoseconds / 1_000_000) ms of virtual time (a livelock)") }
+            livelocked = true
+            return
+        }
+        s.run(until: t)
+    }
+
     /// Frames a surprise removal may have taken: those at the NIC but not delivered when it was
     /// first seen, and every frame that reached the NIC after it.
     func removalLosses(_ faults: RunFaults) -> Int {
