@@ -174,6 +174,30 @@ func options(_ kind: WorkloadKind = .verify, qd: Int = 32, profile: String = "ss
         #expect(!r.passed)
     }
 
+    /// Each disk fault through `boxless disk --faults`: the driver's answer (retry, port reset,
+    /// reported error) keeps the check whole; a power cut may lose only unflushed writes.
+    @Test(arguments: [
+        "{ when: { event: disk-command, nth: 50 }, inject: media-error }",
+        "{ when: { event: disk-command, nth: 50 }, inject: command-timeout }",
+        "{ when: { event: disk-command, nth: 50 }, inject: interface-crc }",
+        "{ when: { event: disk-command, nth: 100 }, inject: latency-outlier, delay: 50ms }",
+        "{ when: { event: disk-command, nth: 100 }, inject: power-loss }",
+        "{ when: { event: disk-command, nth: 100 }, inject: phy-not-ready, duration: 5ms }",
+        "{ when: { event: dma-write, nth: 100 }, inject: surprise-removal }",
+    ])
+    func diskFaultIsAnsweredByTheDriver(rule: String) throws {
+        let path = scratchPath("plan.yaml")
+        try "faults:\n  - \(rule)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        var o = options(.randrw, qd: 8, ops: 300)
+        o.size = 8 << 20
+        try o.loadFaults(path)
+        let s = try DiskRun.run(o)
+        #expect(s.passed, "\(s.failures) \(s.error_samples.prefix(3))")
+        #expect(s.faults?.total == 1)
+        #expect(s.recoveries?.allSatisfy(\.recovered) ?? true, "\(s.recoveries ?? [])")
+    }
+
     @Test func mediaErrorsReachTheCallerAndOtherBlocksAreServed() throws {
         var o = DiskOptions()
         o.size = 4 << 20

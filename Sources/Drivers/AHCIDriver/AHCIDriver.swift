@@ -185,11 +185,14 @@ public final class AHCIDriver: PCIDriver, BlockDevice {
     public func remove() {
         guard !removed else { return }
         removed = true
-        regs.write32(HBARegister.ghc, GHC.ae)
+        // A controller that vanished (surprise removal) is not touched: nothing of it answers.
+        let gone = disks.contains { $0.gone } || regs.read32(HBARegister.ghc) == .max
+        if !gone { regs.write32(HBARegister.ghc, GHC.ae) }
+        for d in disks where gone { d.gone = true }
         let failed = disks.map { ($0, $0.shutDown()) }
-        regs.write32(HBARegister.interruptStatus, regs.read32(HBARegister.interruptStatus))
+        if !gone { regs.write32(HBARegister.interruptStatus, regs.read32(HBARegister.interruptStatus)) }
         device.freeInterrupts()
-        device.disable([.busMaster, .memorySpace])
+        if !gone { device.disable([.busMaster, .memorySpace]) }
         // Clients hear about their unfinished requests last, when nothing of the driver is left.
         for (port, completions) in failed { port.deliver(completions) }
     }

@@ -108,6 +108,7 @@ extension AHCIPort {
     func acknowledgeInterrupt() -> UInt32 {
         let status = read(PortRegister.interruptStatus)
         guard status != 0 else { return 0 }
+        if gone { vanished(); return 0 }
         if status & (PortInterrupt.pcs.rawValue | PortInterrupt.prcs.rawValue | PortInterrupt.ufs.rawValue
                      | PortInterrupt.infs.rawValue) != 0 {
             clearSError()
@@ -119,6 +120,7 @@ extension AHCIPort {
 
     /// Bottom half: handles errors, completes finished commands, issues queued ones.
     func service() {
+        if gone { vanished(); return }
         guard state == .running else { return }
         let status = pendingStatus
         pendingStatus = []

@@ -142,6 +142,9 @@ extension AHCIPort {
     private func watchdogFired() {
         watchdog = nil
         guard state == .running, issued != 0 else { return }
+        // A controller that is gone answers nothing: no reset to try (PxSSTS never reads all ones).
+        _ = read(PortRegister.ssts)
+        if gone { vanished(); return }
         let now = context.now
         var expired: UInt32 = 0
         var nextDeadline: Instant?
@@ -192,6 +195,7 @@ extension AHCIPort {
 
     /// Marks the port failed: every queued request fails with `why`.
     private func failPort(_ why: String) {
+        if gone { vanished(); return }
         state = .failed
         watchdog?.cancel(); watchdog = nil
         write(PortRegister.interruptEnable, 0)
@@ -209,14 +213,33 @@ extension AHCIPort {
     /// deliver after everything is released.
     func shutDown() -> [BlockCompletion] {
         watchdog?.cancel(); watchdog = nil
-        write(PortRegister.interruptEnable, 0)
-        stopCommandEngine()
-        stopFISReceive()
-        write(PortRegister.interruptStatus, PortInterrupt.all.rawValue)
-        clearSError()
+        if !gone {
+            write(PortRegister.interruptEnable, 0)
+            stopCommandEngine()
+            stopFISReceive()
+            write(PortRegister.interruptStatus, PortInterrupt.all.rawValue)
+            clearSError()
+        }
         let left = takeIssued() + queue.removeAll().map { (slot: -1, pending: $0) }
         state = .removed
         releaseMemory()
         return left.map { BlockCompletion(id: $0.pending.request.id, status: .deviceError("device removed")) }
+    }
+}
+
+// MARK: surprise removal
+
+extension AHCIPort {
+    /// The controller is gone (a register read all ones: an Unsupported Request or completion
+    /// timeout returns all-ones data, PCIe Base 4.0 §2.3.2): no register is touched again, and
+    /// every outstanding request fails with "device removed". Once.
+    func vanished() {
+        guard state != .removed else { return }
+        if state == .failed && issued == 0 && queue.isEmpty { return }   // already handled
+        context.log(.warning, "port \(number): registers read all ones: the controller was removed")
+        state = .failed
+        watchdog?.cancel(); watchdog = nil
+        let left = takeIssued() + queue.removeAll().map { (slot: -1, pending: $0) }
+        deliver(left.map { BlockCompletion(id: $0.pending.request.id, status: .deviceError("device removed")) })
     }
 }

@@ -74,6 +74,9 @@ public final class AHCIPort: BlockDevice {
     let allSlots: UInt32
 
     var state = State.down
+    /// The controller stopped answering (a register read all ones): surprise removal. Nothing
+    /// touches its registers again; ``vanished()`` fails what was outstanding.
+    var gone = false
     var slots: [SlotState]
     /// Slots issued to the HBA (bits of PxCI/PxSACT the driver set and has not completed).
     var issued: UInt32 = 0
@@ -135,7 +138,13 @@ public final class AHCIPort: BlockDevice {
 
     // MARK: registers
 
-    @inline(__always) func read(_ register: Int) -> UInt32 { regs.read32(base + register) }
+    /// Reads a port register. All ones from any register but PxCI and PxSACT (which may really be
+    /// all ones with 32 commands outstanding) means the controller is gone (``gone``).
+    @inline(__always) func read(_ register: Int) -> UInt32 {
+        let v = regs.read32(base + register)
+        if v == .max && register != PortRegister.ci && register != PortRegister.sact { gone = true }
+        return v
+    }
     @inline(__always) func write(_ register: Int, _ value: UInt32) { regs.write32(base + register, value) }
 
     /// Clears every PxIS bit, then this port's IS bit (§5.5.3: port first, then HBA), so the next
@@ -164,9 +173,9 @@ public final class AHCIPort: BlockDevice {
         let cmd = commandRegister
         if cmd & PxCMD.st != 0 { write(PortRegister.cmd, cmd & ~PxCMD.st) }
         guard cmd & (PxCMD.st | PxCMD.cr) != 0 else { return true }
-        let ok = context.wait(until: { read(PortRegister.cmd) & PxCMD.cr == 0 }, timeout: .milliseconds(500),
+        let ok = context.wait(until: { read(PortRegister.cmd) & PxCMD.cr == 0 || gone }, timeout: .milliseconds(500),
                               interval: .microseconds(10))
-        if !ok { context.log(.error, "port \(number): PxCMD.CR still set 500 ms after clearing ST (AHCI §10.3.2)") }
+        if !ok && !gone { context.log(.error, "port \(number): PxCMD.CR still set 500 ms after clearing ST (AHCI §10.3.2)") }
         return ok
     }
 
@@ -176,9 +185,9 @@ public final class AHCIPort: BlockDevice {
         let cmd = commandRegister
         if cmd & PxCMD.fre != 0 { write(PortRegister.cmd, cmd & ~PxCMD.fre) }
         guard cmd & (PxCMD.fre | PxCMD.fr) != 0 else { return true }
-        let ok = context.wait(until: { read(PortRegister.cmd) & PxCMD.fr == 0 }, timeout: .milliseconds(500),
+        let ok = context.wait(until: { read(PortRegister.cmd) & PxCMD.fr == 0 || gone }, timeout: .milliseconds(500),
                               interval: .microseconds(10))
-        if !ok { context.log(.error, "port \(number): PxCMD.FR still set 500 ms after clearing FRE (AHCI §10.3.2)") }
+        if !ok && !gone { context.log(.error, "port \(number): PxCMD.FR still set 500 ms after clearing FRE (AHCI §10.3.2)") }
         return ok
     }
 
@@ -189,13 +198,13 @@ public final class AHCIPort: BlockDevice {
 
     /// Waits for PxSSTS.DET = 3 (device present, Phy communication established).
     func waitForLink(_ timeout: Duration) -> Bool {
-        context.wait(until: { read(PortRegister.ssts) & PxSSTS.detMask == PxSSTS.detPresentAndPhyUp },
+        context.wait(until: { read(PortRegister.ssts) & PxSSTS.detMask == PxSSTS.detPresentAndPhyUp || gone },
                      timeout: timeout, interval: .microseconds(100))
     }
 
     /// Waits for PxTFD.STS.BSY and DRQ to clear.
     func waitNotBusy(_ timeout: Duration) -> Bool {
-        context.wait(until: { !busy }, timeout: timeout, interval: .microseconds(100))
+        context.wait(until: { !busy || gone }, timeout: timeout, interval: .microseconds(100)) && !gone
     }
 
     /// COMRESET (§10.4.2): with ST clear, PxSCTL.DET = 1 for at least 1 ms, then DET = 0; wait
@@ -309,7 +318,7 @@ public final class AHCIPort: BlockDevice {
         write(PortRegister.ci, 1)
         let fatal = PortInterrupt.fatal.rawValue
         let done = context.wait(until: {
-            read(PortRegister.ci) & 1 == 0 || read(PortRegister.interruptStatus) & fatal != 0
+            read(PortRegister.ci) & 1 == 0 || read(PortRegister.interruptStatus) & fatal != 0 || gone
         }, timeout: timeout, interval: .microseconds(10))
         let status = read(PortRegister.interruptStatus)
         let tfd = read(PortRegister.tfd)
@@ -333,7 +342,7 @@ public final class AHCIPort: BlockDevice {
         if busy {
             if hba.supportsCommandListOverride {
                 write(PortRegister.cmd, commandRegister | PxCMD.clo)
-                _ = context.wait(until: { read(PortRegister.cmd) & PxCMD.clo == 0 }, timeout: .milliseconds(500),
+                _ = context.wait(until: { read(PortRegister.cmd) & PxCMD.clo == 0 || gone }, timeout: .milliseconds(500),
                                  interval: .microseconds(10))
             }
             if busy {
