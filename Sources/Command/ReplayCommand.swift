@@ -8,7 +8,7 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a pcap/pcapng trace through a NIC model and its driver, and check every frame.")
     @Argument(help: "The trace (pcap or pcapng).") var trace: String
-    @Option(help: "NIC model: e1000 (82540EM) or e1000e (82574L).") var nic: String
+    @Option(help: "NIC model: e1000 (82540EM), e1000e (82574L), rtl8139c (RTL8139C), rtl8139 (RTL8139C+), rtl8168 (RTL8111C/8168C), or an entry a tool adds to the catalog (`boxless devices` lists them).") var nic: String
     @Option(help: "Host: emulator; qemu (QEMU's own e1000/e1000e models through qtest; not deterministic); or linux (Linux's own e1000/e1000e drivers in User-Mode Linux on our models, on the machine's clock; needs `make linux`).") var host = "emulator"
     @Option(name: .customLong("kernel-log"), help: "With --host linux: write the guest kernel's log to this file.") var kernelLog: String?
     @Flag(name: .customLong("free-running"), help: "With --host linux: run the guest in real time instead of on the machine's simulated clock (UML time travel); not deterministic.") var freeRunning = false
