@@ -43,6 +43,7 @@ public struct BoxlessCommand: ParsableCommand {
         DeviceCatalog.current = catalog
         let name = CommandLine.arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "boxless"
         toolName.withLock { $0 = name }
+        TrapReport.arm(tool: name, arguments: arguments ?? Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

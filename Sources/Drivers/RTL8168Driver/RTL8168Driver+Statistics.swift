@@ -46,7 +46,8 @@ extension RTL8168Driver {
     /// packets the chip's TxOk (each giant-send segment counts); transmit bytes what the completed packets put
     /// on the wire (the tally has no byte counter), counted by the driver at completion. `rxDropped` lists, in this order,
     /// the chip's MissPkt (no descriptor or FIFO full), RxEr (CRC, runt, longer than RxMaxSize) and
-    /// FAE (alignment), then the driver's RXFRAG (frames that spanned descriptors).
+    /// FAE (alignment), then the driver's RXFRAG (frames that spanned descriptors) and RXBAD (frames
+    /// whose write-back it could not trust: RES set, or a length its buffer cannot hold).
     public func statistics() -> NetworkStatistics {
         if isOpen { dumpTally() }
         var s = NetworkStatistics()
@@ -56,7 +57,7 @@ extension RTL8168Driver {
         s.txBytes = counters.txBytes
         s.txErrors = tallyCounter("TxEr") &+ counters.txFailed
         s.rxDropped = [("MissPkt", tallyCounter("MissPkt")), ("RxEr", tallyCounter("RxEr")), ("FAE", tallyCounter("FAE")),
-                       ("RXFRAG", counters.rxFragmented)]
+                       ("RXFRAG", counters.rxFragmented), ("RXBAD", counters.rxErrors)]
         return s
     }
 }

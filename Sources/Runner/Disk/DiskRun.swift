@@ -206,12 +206,9 @@ public final class DiskMachine {
                                                  driverParameters: o.driverParameters),
                                      make: { _ in AHCIController(ports: [disk]) })
         machine.machine.log.digestsPayloads = o.digestPayloads
-        if let p = o.eventLog { let f = try EventLogFile(path: p); machine.machine.log.sink = f; eventFile = f }
-        if let p = o.traceOut {
-            let t = try TraceEventFile(path: p, process: "boxless disk: \(o.controller)")
-            trace = t
-            machine.machine.log.sink = eventFile.map { EventSinks([$0, t]) } ?? t
-        }
+        let recording = try RunRecording(machine: machine.machine, eventLog: o.eventLog, traceOut: o.traceOut,
+                                         process: "boxless disk: \(o.controller)")
+        eventFile = recording.eventFile; trace = recording.trace
         let platform = machine.machine
         faults = o.faults.map { RunFaults(plan: $0, machine: platform) }
         do { try machine.start() } catch { try? eventFile?.close(); throw error }

@@ -12,15 +12,21 @@ public enum QEMUDifferential {
         return e.diagnosticRegisters
     }
 
-    /// Reads `registers` on the emulator host after the driver opened the NIC and the link came up.
-    public static func emulatorRegisters(nic: String, registers: [DiagnosticRegister]? = nil) throws -> [String: UInt32] {
-        let registers = try registers ?? Self.registers(of: nic)
-        let m = try BoxlessMachine(MachineSpec(slots: [.init(model: nic, device: 3)], seed: 1, strict: true))
+    /// A started emulator machine with `nic` at 00:03.0, a wire on its port and its driver bound.
+    private static func openOnEmulator(nic: String, parameters: [String: String]) throws -> (BoxlessMachine, any NICModel, any NetworkInterface, EthernetPort) {
+        let m = try BoxlessMachine(MachineSpec(slots: [.init(model: nic, device: 3)], seed: 1, strict: true, driverParameters: parameters))
         guard let model = m.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else { throw RunnerError.badOption("--nic \(nic) is not a network device") }
         let wire = EthernetPort(name: "wire", machine: m.machine, timing: model.port.timing)
         EthernetPort.connect(model.port, wire)
         try m.start()
         guard let n = m.host.bound.first?.instance as? any NetworkInterface else { throw RunnerError.probeFailed("\(nic): no driver bound") }
+        return (m, model, n, wire)
+    }
+
+    /// Reads `registers` on the emulator host after the driver opened the NIC and the link came up.
+    public static func emulatorRegisters(nic: String, registers: [DiagnosticRegister]? = nil) throws -> [String: UInt32] {
+        let registers = try registers ?? Self.registers(of: nic)
+        let (m, _, n, wire) = try openOnEmulator(nic: nic, parameters: [:])
         let client = ReplayClient()
         try m.host.onCPU { () throws(DriverError) in try n.open(client: client); n.setReceiveFilter(ReceiveFilter(promiscuous: true)) }
         let s = m.machine.scheduler
@@ -135,12 +141,7 @@ public enum QEMUDifferential {
     /// The same on the emulator's model of `nic`.
     public static func emulatorRegistersAfterReceive(nic: String, frames: Int = 4, parameters: [String: String] = [:],
                                                      registers: [DiagnosticRegister]) throws -> (registers: [String: UInt32], delivered: Int) {
-        let m = try BoxlessMachine(MachineSpec(slots: [.init(model: nic, device: 3)], seed: 1, strict: true, driverParameters: parameters))
-        guard let fmodel = m.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else { throw RunnerError.badOption("--nic \(nic) is not a network device") }
-        let wire = EthernetPort(name: "wire", machine: m.machine, timing: fmodel.port.timing)
-        EthernetPort.connect(fmodel.port, wire)
-        try m.start()
-        guard let n = m.host.bound.first?.instance as? any NetworkInterface else { throw RunnerError.probeFailed("\(nic): no driver bound") }
+        let (m, fmodel, n, wire) = try openOnEmulator(nic: nic, parameters: parameters)
         let client = ReplayClient()
         var delivered = 0
         client.onReceive = { _, _ in delivered += 1 }

@@ -62,12 +62,9 @@ public final class ReplayRun {
         feed = ReplayFeed(source: try source ?? PcapFrameSource(path: o.trace, filter: o.filter, truncated: o.truncated), progress: progress)
         machine = try BoxlessMachine(MachineSpec(slots: [.init(model: o.nic, device: 3)], seed: o.seed, strict: o.strict,
                                                  driverParameters: o.driverParameters))
-        if let p = o.eventLog { eventFile = try EventLogFile(path: p); machine.machine.log.sink = eventFile }
-        if let p = o.traceOut {
-            let t = try TraceEventFile(path: p, process: "boxless replay: \(o.nic) \(o.direction.rawValue)")
-            trace = t
-            machine.machine.log.sink = eventFile.map { EventSinks([$0, t]) } ?? t
-        }
+        let recording = try RunRecording(machine: machine.machine, eventLog: o.eventLog, traceOut: o.traceOut,
+                                         process: "boxless replay: \(o.nic) \(o.direction.rawValue)")
+        eventFile = recording.eventFile; trace = recording.trace
         let platform = machine.machine
         faults = o.faults.map { RunFaults(plan: $0, machine: platform) }
         guard let m = machine.machine.function(at: PCIAddress(device: 3))?.model as? any NICModel else {
