@@ -103,12 +103,12 @@ final class ProgressBar: @unchecked Sendable {
     let total: Int
     let enabled = isatty(2) == 1
     private let started = ContinuousClock.now   // wall time: only to decide when to draw
-    private var last = ContinuousClock.now
+    private var last = ContinuousClock.now   // wall time: progress display only
     private var shown = false
     init(label: String, total: Int) { self.label = label; self.total = max(1, total) }
     func update(_ done: Int) {
         guard enabled else { return }
-        let now = ContinuousClock.now
+        let now = ContinuousClock.now   // wall time: progress display only
         // Short runs never draw: the first frame waits half a second.
         guard now - started > .milliseconds(500), now - last > .milliseconds(200) else { return }
         last = now

@@ -125,8 +125,8 @@ final class ProgressLine: @unchecked Sendable {
     private var shown = false
     init(label: String) { self.label = label }
     func update(_ frames: Int) {
-        guard enabled, ContinuousClock.now - last > .milliseconds(200) else { return }
-        last = ContinuousClock.now
+        guard enabled, ContinuousClock.now - last > .milliseconds(200) else { return }   // wall time: progress display only
+        last = ContinuousClock.now   // wall time: progress display only
         shown = true
         FileHandle.standardError.write(Data("\r\(label): \(frames) frames…".utf8))
     }
