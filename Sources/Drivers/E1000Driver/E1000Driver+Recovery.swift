@@ -35,7 +35,7 @@ extension E1000Driver {
         regs.write32(Reg.IMC, chip.definedCauses)
         regs.write32(Reg.RCTL, 0)
         regs.write32(Reg.TCTL, 0)
-        failUnsentFrames()
+        failUnsentFrames("at the reset")
         do {
             try globalReset()
             programStationAddress()

@@ -36,13 +36,7 @@ extension E1000Driver {
 
     /// Reports every queued transmit frame failed without touching the device.
     func failQueuedWithoutDevice() {
-        var failed: [UInt64] = []
-        while txClean != txTail {
-            failed.append(txToken[txClean])
-            txClean = (txLast[txClean] &+ 1) & txMask
-        }
-        guard !failed.isEmpty else { return }
-        counters.txFailed &+= UInt64(failed.count)
-        for t in failed { client?.transmitCompleted(token: t, success: false) }
+        let failed = takeQueuedTokens()
+        if !failed.isEmpty { reportFailed(failed) }
     }
 }

@@ -262,19 +262,31 @@ public final class E1000Driver: PCIDriver, NetworkInterface {
 
     /// Transmit frames the device did not finish: reported failed, and the ring restarted empty
     /// (TDH/TDT may be written while TCTL.EN is 0, SDM §13.4.39–40).
-    func failUnsentFrames() {
-        var failed: [UInt64] = []
-        while txClean != txTail {
-            failed.append(txToken[txClean])
-            txClean = (txLast[txClean] &+ 1) & txMask
-        }
+    func failUnsentFrames(_ when: String = "at close") {
+        let failed = takeQueuedTokens()
         if let ring = txRing { ring.fill(0, at: 0, count: ring.length) }
         txTail = 0; txClean = 0
         regs.write32(Reg.TDH, 0)
         regs.write32(Reg.TDT, 0)
-        context.log(.warning, "\(failed.count) frame(s) still queued at close reported failed")
-        counters.txFailed &+= UInt64(failed.count)
-        for t in failed { client?.transmitCompleted(token: t, success: false) }
+        context.log(.warning, "\(failed.count) frame(s) still queued \(when) reported failed")
+        reportFailed(failed)
+    }
+
+    /// The tokens of every frame queued and not yet reclaimed, oldest first; the ring is then empty
+    /// as far as the driver knows.
+    func takeQueuedTokens() -> [UInt64] {
+        var tokens: [UInt64] = []
+        while txClean != txTail {
+            tokens.append(txToken[txClean])
+            txClean = (txLast[txClean] &+ 1) & txMask
+        }
+        return tokens
+    }
+
+    /// Tells the client `tokens` failed, and counts them.
+    func reportFailed(_ tokens: [UInt64]) {
+        counters.txFailed &+= UInt64(tokens.count)
+        for t in tokens { client?.transmitCompleted(token: t, success: false) }
     }
 
     /// Starts both engines on programmed rings (open, and again after a reset). Receive (SDM
